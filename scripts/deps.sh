@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the programs osg-build's builds and tests use, when missing.
+# Debian/Ubuntu (apt-get) and EL/Fedora (dnf) are supported. Runs apt-get
+# update at most once. Uses sudo when not root.
+set -euo pipefail
+
+need_cmds=(rpm rpmbuild rpm2cpio cpio git svn svnadmin svnserve quilt rpmlint createrepo_c dnf python3 gzip)
+missing=()
+for c in "${need_cmds[@]}"; do
+  command -v "$c" >/dev/null 2>&1 || missing+=("$c")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: missing ${missing[*]}; installing" >&2
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "deps: not root and no sudo: install ${missing[*]} by hand" >&2; exit 1
+  fi
+fi
+
+if command -v apt-get >/dev/null 2>&1; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
+    rpm rpm2cpio cpio git subversion quilt rpmlint createrepo-c dnf python3 gzip >/dev/null
+elif command -v dnf >/dev/null 2>&1; then
+  $SUDO dnf install -y -q rpm-build rpm cpio git subversion quilt rpmlint createrepo_c dnf python3 gzip
+else
+  echo "deps: no apt-get or dnf here: install ${missing[*]} by hand" >&2
+  exit 1
+fi
