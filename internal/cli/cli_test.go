@@ -1,0 +1,130 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/iostreams"
+)
+
+// fakeRoot builds a root command with the given subcommands, each recording
+// that it ran.
+func fakeRoot(ran *string, names ...string) *cobra.Command {
+	r := &cobra.Command{Use: "osg-build", SilenceErrors: true, SilenceUsage: true}
+	r.PersistentFlags().String("hub", "", "")
+	r.PersistentFlags().Bool("debug", false, "")
+	for _, n := range names {
+		n := n
+		r.AddCommand(&cobra.Command{Use: n, RunE: func(*cobra.Command, []string) error { *ran = n; return nil }})
+	}
+	return r
+}
+
+func TestExpandTask(t *testing.T) {
+	var ran string
+	r := fakeRoot(&ran, "koji", "lint", "mock", "prebuild", "prepare", "quilt", "rpmbuild", "regen-repo")
+	tests := []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{"exact", []string{"rpmbuild", "."}, []string{"rpmbuild", "."}, ""},
+		{"r is rpmbuild", []string{"r", "pkg"}, []string{"rpmbuild", "pkg"}, ""},
+		{"k is koji", []string{"k"}, []string{"koji"}, ""},
+		{"prep", []string{"prep"}, []string{"prepare"}, ""},
+		{"preb", []string{"preb"}, []string{"prebuild"}, ""},
+		{"pre is ambiguous", []string{"pre"}, nil, `task "pre" is ambiguous: it could be prebuild, prepare`},
+		{"p is ambiguous", []string{"p"}, nil, "ambiguous"},
+		{"other commands are not abbreviated", []string{"regen"}, []string{"regen"}, ""},
+		{"flags before the task", []string{"--debug", "q"}, []string{"--debug", "quilt"}, ""},
+		{"flag value skipped", []string{"--hub", "r", "l"}, []string{"--hub", "r", "lint"}, ""},
+		{"flag=value", []string{"--hub=x", "m"}, []string{"--hub=x", "mock"}, ""},
+		{"no positional", []string{"--debug"}, []string{"--debug"}, ""},
+		{"after --", []string{"--", "r"}, []string{"--", "rpmbuild"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := expandTask(r, tt.args)
+			if tt.wantErr != "" {
+				var fe *cmdutil.FlagError
+				if err == nil || !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want a usage error containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.want, " ") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+type codeErr struct{ code int }
+
+func (e codeErr) Error() string { return "task failed" }
+func (e codeErr) ExitCode() int { return e.code }
+
+func TestExitCode(t *testing.T) {
+	r := &cobra.Command{Use: "osg-build"}
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		err     error
+		want    int
+		wantErr string
+	}{
+		{"ok", context.Background(), nil, 0, ""},
+		{"failure", context.Background(), errors.New("boom"), 1, "error: boom\n"},
+		{"usage", context.Background(), cmdutil.FlagErrorf("bad flag"), 2, "error: bad flag\nRun 'osg-build --help' for usage.\n"},
+		{"cobra usage", context.Background(), errors.New(`unknown command "x" for "osg-build"`), 2, "Run 'osg-build --help'"},
+		{"silent", context.Background(), cmdutil.ErrSilent, 1, ""},
+		{"exit coder", context.Background(), codeErr{3}, 3, "error: task failed\n"},
+		{"wrapped exit coder", context.Background(), cmdutil.WithExit(4, errors.New("not logged in")), 4, "error: not logged in\n"},
+		{"bare exit", context.Background(), &cmdutil.ExitError{Code: 3}, 3, ""},
+		{"interrupted", canceled, context.Canceled, 130, "interrupted\n"},
+		{"cancel", context.Background(), cmdutil.ErrCancel, 130, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, _, stderr := iostreams.Test()
+			if got := exitCode(tt.ctx, ios, r, nil, tt.err); got != tt.want {
+				t.Errorf("code = %d, want %d", got, tt.want)
+			}
+			if tt.wantErr == "" && stderr.Len() != 0 {
+				t.Errorf("stderr = %q, want nothing", stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.wantErr) {
+				t.Errorf("stderr = %q, want %q", stderr.String(), tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestRunPersonalityAndHelp(t *testing.T) {
+	ios, _, stdout, _ := iostreams.Test()
+	if code := Run(context.Background(), []string{"/usr/bin/osg-build", "--help"}, ios); code != 0 {
+		t.Fatalf("--help exit %d", code)
+	}
+	if !strings.Contains(stdout.String(), "Usage:") {
+		t.Errorf("help output: %q", stdout.String())
+	}
+	// An unknown personality falls back to osg-build's tree.
+	ios, _, stdout, _ = iostreams.Test()
+	if code := Run(context.Background(), []string{"/tmp/some-link", "version"}, ios); code != 0 {
+		t.Fatalf("version exit %d", code)
+	}
+	if !strings.HasPrefix(stdout.String(), "osg-build ") {
+		t.Errorf("version output: %q", stdout.String())
+	}
+}
