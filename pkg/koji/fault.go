@@ -112,6 +112,13 @@ func (f *Fault) Error() string {
 	return FaultName(f.Code) + ": " + f.String
 }
 
+// FaultCode returns the code; with FaultString it lets the XML-RPC server
+// send a *Fault returned by the hub as the same fault.
+func (f *Fault) FaultCode() int { return f.Code }
+
+// FaultString returns Koji's fault text.
+func (f *Fault) FaultString() string { return f.String }
+
 // Name is the Koji exception class name of the fault.
 func (f *Fault) Name() string { return FaultName(f.Code) }
 

@@ -744,3 +744,16 @@ type UploadOpts struct {
 	// Description labels the progress bar (the file name when empty).
 	Description string
 }
+
+// MarshalXMLRPC encodes the kwarg as Koji expects it (see Value).
+func (l Latest) MarshalXMLRPC() (any, error) { return l.Value(), nil }
+
+// UnmarshalXMLRPC decodes true/false or an integer.
+func (l *Latest) UnmarshalXMLRPC(v any) error {
+	x, err := LatestOf(v)
+	if err != nil {
+		return err
+	}
+	*l = x
+	return nil
+}

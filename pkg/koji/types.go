@@ -607,3 +607,16 @@ func epochString(e *int) string {
 	}
 	return strconv.Itoa(*e)
 }
+
+// MarshalXMLRPC encodes the Ref as its id, name or struct (nil when zero).
+func (r Ref) MarshalXMLRPC() (any, error) { return r.Value(), nil }
+
+// UnmarshalXMLRPC decodes an id, a name or a struct into the Ref.
+func (r *Ref) UnmarshalXMLRPC(v any) error {
+	ref, err := RefOf(v)
+	if err != nil {
+		return err
+	}
+	*r = ref
+	return nil
+}
