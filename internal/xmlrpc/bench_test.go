@@ -1,0 +1,76 @@
+package xmlrpc_test
+
+import (
+	"bytes"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/kolo/xmlrpc"
+
+	ours "github.com/osg-htc/osg-build-go/internal/xmlrpc"
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc/benchdata"
+)
+
+var (
+	benchOnce       sync.Once
+	benchListTagged []byte
+	benchMultiCall  []byte
+)
+
+func benchBodies() {
+	benchOnce.Do(func() {
+		benchListTagged = benchdata.ListTagged(20000)
+		benchMultiCall = benchdata.MultiCall(1000)
+	})
+}
+
+func benchDecode(b *testing.B, body []byte) {
+	b.SetBytes(int64(len(body)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ours.DecodeResponse(bytes.NewReader(body)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeListTagged decodes a 20,000-build listTagged answer (~40 MB).
+func BenchmarkDecodeListTagged(b *testing.B) {
+	benchBodies()
+	benchDecode(b, benchListTagged)
+}
+
+// BenchmarkDecodeMultiCall decodes a 1,000-call multiCall answer.
+func BenchmarkDecodeMultiCall(b *testing.B) {
+	benchBodies()
+	benchDecode(b, benchMultiCall)
+}
+
+// BenchmarkKoloDecodeListTagged is kolo/xmlrpc's decoder on the same bytes, for reference.
+func BenchmarkKoloDecodeListTagged(b *testing.B) {
+	benchBodies()
+	b.SetBytes(int64(len(benchListTagged)))
+	for b.Loop() {
+		var v any
+		if err := xmlrpc.Response(benchListTagged).Unmarshal(&v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeListTagged encodes the decoded listTagged answer again.
+func BenchmarkEncodeListTagged(b *testing.B) {
+	benchBodies()
+	v, err := ours.DecodeResponseBytes(benchListTagged)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(benchListTagged)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := ours.EncodeResponse(io.Discard, v); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
