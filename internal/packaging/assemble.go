@@ -359,6 +359,13 @@ func (s *staging) dir(name string) (string, error) {
 func (s *staging) commit() error {
 	for i, d := range s.dirs {
 		target := filepath.Join(s.root, s.names[i])
+		if i > 0 {
+			// Only the first (the final SRPM contents) is kept when empty.
+			if ents, err := os.ReadDir(d); err == nil && len(ents) == 0 {
+				_ = os.Remove(d)
+				continue
+			}
+		}
 		old := ""
 		if _, err := os.Lstat(target); err == nil {
 			old = d + ".old"

@@ -218,15 +218,17 @@ func Rebuild(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch st
 // ErrQuiltMissing is returned by [Quilt] when quilt is not installed.
 var ErrQuiltMissing = errors.New("the quilt task needs quilt, which is not on PATH: install it (e.g. dnf install quilt); note that EL10 has no quilt package")
 
-// QuiltSetup runs quilt -v setup on the spec in dir (the assembled _quilt
-// directory), leaving the sources unpatched and ready for quilt push.
-func QuiltSetup(ctx context.Context, dir, spec string) error {
+// QuiltSetup runs quilt -v setup --fast on the spec in dir (the assembled
+// _quilt directory), leaving the sources unpatched and ready for quilt push,
+// with the output in logPath. The --fast mode is used because quilt's
+// default (slow) mode does not see the sources unpacked by rpm 4.18's
+// %setup (rpmuncompress -x) and fails.
+func QuiltSetup(ctx context.Context, dir, spec, logPath string) error {
 	if _, ok := runner.Look("quilt"); !ok {
 		return ErrQuiltMissing
 	}
-	logPath := filepath.Join(dir, "quilt-setup.log")
 	_ = os.Remove(logPath)
-	_, err := runner.Run(ctx, runner.Cmd{Name: "quilt", Args: []string{"-v", "setup", filepath.Base(spec)}, Dir: dir, LogPath: logPath})
+	_, err := runner.Run(ctx, runner.Cmd{Name: "quilt", Args: []string{"-v", "setup", "--fast", filepath.Base(spec)}, Dir: dir, LogPath: logPath})
 	if err != nil {
 		return fmt.Errorf("quilt setup %s: %w", filepath.Base(spec), err)
 	}

@@ -99,8 +99,8 @@ func TestBuildSRPMErrors(t *testing.T) {
 		wantErr  string
 		wantLine int
 	}{
-		{"unknown tag", func(s string) string { return strings.Replace(s, "BuildArch:", "Frobnicate: yes\nBuildArch:", 1) }, true, "Unknown tag", 7},
-		{"unclosed %if", func(s string) string { return strings.Replace(s, "\n%build", "\n%if 1\n%build", 1) }, true, "Unclosed %if", 28},
+		{"unknown tag", func(s string) string { return strings.Replace(s, "BuildArch:", "Frobnicate: yes\nBuildArch:", 1) }, true, "Unknown tag", 8},
+		{"unclosed %if", func(s string) string { return strings.Replace(s, "\n%build", "\n%if 1\n%build", 1) }, true, "Unclosed %if", 29},
 		{"unclosed macro", func(s string) string { return strings.Replace(s, "1%{?dist}", "1%{?dist", 1) }, true, "unclosed macro", 3},
 		{"failing %install", func(s string) string { return s }, false, "", 0},
 	}
