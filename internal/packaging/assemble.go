@@ -44,15 +44,16 @@ type Assembly struct {
 
 // SpecCountError reports a wrong number of spec files in the assembled sources.
 type SpecCountError struct {
-	Dir   string
+	// PkgDir is the package directory the sources were assembled for.
+	PkgDir string
 	Specs []string // base name (origin)
 }
 
 func (e *SpecCountError) Error() string {
 	if len(e.Specs) == 0 {
-		return fmt.Sprintf("no .spec file among the assembled sources in %s: put the spec in osg/ (or provide it through an upstream SRPM or a git source's rpm/<name>.spec)", e.Dir)
+		return fmt.Sprintf("no .spec file among the sources assembled for %s: put the spec in osg/ (or provide it through an upstream SRPM or a git source's rpm/<name>.spec)", e.PkgDir)
 	}
-	return fmt.Sprintf("%d .spec files among the assembled sources in %s (%s): there must be exactly one; remove the extra ones or give osg/ a spec of the same name to override", len(e.Specs), e.Dir, strings.Join(e.Specs, ", "))
+	return fmt.Sprintf("%d .spec files among the sources assembled for %s (%s): there must be exactly one; remove the extra ones or give osg/ a spec of the same name to override", len(e.Specs), e.PkgDir, strings.Join(e.Specs, ", "))
 }
 
 // Assemble builds the SRPM contents of the package in l into
@@ -233,7 +234,7 @@ func assemble(ctx context.Context, pkgdir, destdir, srpmDir, tarDir string, opts
 		}
 	}
 	if len(specs) != 1 {
-		se := &SpecCountError{Dir: destdir}
+		se := &SpecCountError{PkgDir: pkgdir}
 		for _, s := range specs {
 			o := origin[s]
 			if o == "" {

@@ -220,7 +220,7 @@ func TestAssembleSpecCount(t *testing.T) {
 		{"zero", func(pkg string) error { return os.Remove(filepath.Join(pkg, "osg", "osg-hello.spec")) }, "no .spec file"},
 		{"two", func(pkg string) error {
 			return os.WriteFile(filepath.Join(pkg, "upstream", "other.spec"), []byte("Name: other\n"), 0o644)
-		}, "2 .spec files among the assembled sources"},
+		}, "2 .spec files among the sources assembled for"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,259 @@
+// Package buildutil holds what the local packaging commands (prebuild,
+// prepare, rpmbuild, quilt, lint, mock, fetch-sources) share: their common
+// flags, turning those flags into [packaging.TaskOptions], guessing the
+// package directories, the fetcher, and running a task over several package
+// directories with a summary table.
+package buildutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/iostreams"
+	"github.com/osg-htc/osg-build-go/internal/packaging"
+	"github.com/osg-htc/osg-build-go/internal/packaging/fetch"
+)
+
+// Flags are the options every local task has (osg-build's common options).
+type Flags struct {
+	El            map[string]*bool
+	RedhatRelease []string
+	DistroTag     string
+	WorkDir       string
+	TargetArch    string
+	FullExtract   bool
+	CachePrefixes []string
+	Strict        bool
+	Autoclean     bool
+	NoAutoclean   bool
+}
+
+// AddFlags registers the common flags on cmd.
+func AddFlags(cmd *cobra.Command, fl *Flags) {
+	fs := cmd.Flags()
+	fl.El = map[string]*bool{}
+	for _, d := range packaging.KnownDvers {
+		fl.El[d] = new(bool)
+		fs.BoolVar(fl.El[d], d, false, "build for "+strings.ToUpper(d[:1])+d[1:]+" (repeatable with other --elN: each is built)")
+		if d == "el7" {
+			_ = fs.MarkHidden(d)
+		}
+	}
+	fs.StringArrayVar(&fl.RedhatRelease, "redhat-release", nil, "same as --elN for `N` (7, 8, 9, 10)")
+	fs.StringVar(&fl.DistroTag, "distro-tag", "", "set %dist to .`TAG` (default osg.elN; must name the dver being built)")
+	fs.StringVarP(&fl.WorkDir, "working-directory", "w", "", "put the underscore directories under `DIR` instead of the package directory; TEMP makes a new temporary directory")
+	fs.StringVarP(&fl.TargetArch, "target-arch", "t", "", "build for `ARCH` (rpmbuild --target, mock --arch)")
+	fs.BoolVar(&fl.FullExtract, "full-extract", false, "also unpack every upstream archive into _upstream_tarball_contents")
+	fs.StringArrayVarP(&fl.CachePrefixes, "cache-prefix", "c", nil, "upstream cache `PREFIX` (http://, https:// or file://; repeatable, tried in order; default: the OSG upstream caches)")
+	fs.BoolVar(&fl.Strict, "strict", false, "make a checksum or hash mismatch an error (the default for local tasks is a warning)")
+	fs.BoolVarP(&fl.Autoclean, "autoclean", "a", true, "accepted for compatibility: earlier results are always cleaned")
+	fs.BoolVar(&fl.NoAutoclean, "no-autoclean", false, "accepted for compatibility and ignored")
+	_ = fs.MarkHidden("no-autoclean")
+}
+
+// Dvers returns the dvers selected with --elN and --redhat-release, in the
+// known order; none selected means the local machine's dver.
+func (fl *Flags) Dvers() ([]string, error) {
+	want := map[string]bool{}
+	for d, on := range fl.El {
+		if *on {
+			want[d] = true
+		}
+	}
+	for _, r := range fl.RedhatRelease {
+		d, err := packaging.DverFromRedhatRelease(r)
+		if err != nil {
+			return nil, cmdutil.FlagErrorf("%v", err)
+		}
+		want[d] = true
+	}
+	var out []string
+	for _, d := range packaging.KnownDvers {
+		if want[d] {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		out = []string{packaging.DefaultDver()}
+	}
+	return out, nil
+}
+
+// ParseCachePrefixes checks --cache-prefix values. osg-build's old names
+// AUTO, VDT and AFS mean the default chain (as in osg-build 1.99.5+); a plain
+// absolute directory becomes a file:// URL.
+func ParseCachePrefixes(vals []string) ([]string, error) {
+	var out []string
+	for _, v := range vals {
+		switch strings.ToUpper(v) {
+		case "AUTO", "VDT", "AFS":
+			slog.Warn("--cache-prefix " + v + " is obsolete; using the default upstream caches")
+			continue
+		}
+		switch {
+		case strings.HasPrefix(v, "http://"), strings.HasPrefix(v, "https://"):
+		case strings.HasPrefix(v, "file://"):
+			if !strings.HasPrefix(v, "file:///") {
+				return nil, cmdutil.FlagErrorf("--cache-prefix %q: a file:// prefix needs an absolute path (file:///path/to/cache)", v)
+			}
+		case filepath.IsAbs(v):
+			v = "file://" + v
+		default:
+			return nil, cmdutil.FlagErrorf("--cache-prefix %q: expected an http://, https:// or file:/// URL", v)
+		}
+		out = append(out, strings.TrimRight(v, "/"))
+	}
+	return out, nil
+}
+
+// Setup turns the flags into task options; cleanup removes nothing but is
+// there for symmetry with -w TEMP (the temporary directory is kept: it holds
+// the results).
+func (fl *Flags) Setup(ios *iostreams.IOStreams) (packaging.TaskOptions, error) {
+	var o packaging.TaskOptions
+	dvers, err := fl.Dvers()
+	if err != nil {
+		return o, err
+	}
+	if fl.DistroTag != "" {
+		for _, d := range dvers {
+			if err := packaging.CheckDistroTag(fl.DistroTag, d); err != nil {
+				return o, cmdutil.FlagErrorf("%v", err)
+			}
+		}
+	}
+	prefixes, err := ParseCachePrefixes(fl.CachePrefixes)
+	if err != nil {
+		return o, err
+	}
+	o.Dvers = dvers
+	o.DistroTag = fl.DistroTag
+	o.TargetArch = fl.TargetArch
+	o.FullExtract = fl.FullExtract
+	o.WorkDir = fl.WorkDir
+	if fl.WorkDir == "TEMP" {
+		d, err := os.MkdirTemp("", "osg-build-")
+		if err != nil {
+			return o, fmt.Errorf("make the temporary working directory: %w", err)
+		}
+		slog.Info("working directory", "dir", d)
+		o.WorkDir = d
+	}
+	o.Fetcher = NewFetcher(ios, prefixes, fl.Strict)
+	return o, nil
+}
+
+// NewFetcher returns the fetcher of the local tasks: the given cache
+// prefixes (default chain when empty), spec extraction from git sources,
+// the local download cache, and a progress bar on a terminal.
+func NewFetcher(ios *iostreams.IOStreams, prefixes []string, strict bool) packaging.Fetcher {
+	var progress io.Writer
+	if ios.ProgressEnabled() {
+		progress = ios.ErrOut
+	}
+	return fetch.New(fetch.Options{
+		CachePrefixes: prefixes,
+		Strict:        strict,
+		WantSpec:      true,
+		Progress:      progress,
+		Logger:        slog.Default(),
+	})
+}
+
+// PackageDirs returns the package directories to work on: the arguments,
+// or the one guessed from the current directory.
+func PackageDirs(args []string) ([]string, error) {
+	if len(args) > 0 {
+		return args, nil
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return nil, fmt.Errorf("find the current directory: %w", err)
+	}
+	return []string{packaging.GuessPackageDir(cwd)}, nil
+}
+
+// Run runs task on every package directory, each attempted even when an
+// earlier one failed. With one package and one dver it prints the outputs
+// (SRPM, RPMs…) one per line on stdout and returns the error, if any.
+// Otherwise it reports each failure on stderr as it happens and prints a
+// summary table (package, dver, result, output) on stdout, and returns
+// [cmdutil.ErrSilent] when any failed.
+func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dirs []string, o packaging.TaskOptions) error {
+	var all []packaging.Result
+	for _, d := range dirs {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		rs := packaging.RunTask(ctx, task, d, o)
+		for _, r := range rs {
+			if r.Lint != nil {
+				ios.Out.Write(r.Lint.Output)
+				fmt.Fprintf(ios.ErrOut, "%s for %s (%s)\n", r.Lint.Summary(), r.Package, r.Dver)
+			}
+			if r.Err != nil && (len(dirs) > 1 || len(rs) > 1) {
+				fmt.Fprintf(ios.ErrOut, "error: %s (%s): %v\n", r.Package, r.Dver, r.Err)
+			}
+		}
+		all = append(all, rs...)
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if len(all) == 1 {
+		r := all[0]
+		if r.Err != nil {
+			return r.Err
+		}
+		if task != packaging.TaskLint {
+			for _, p := range r.Outputs {
+				fmt.Fprintln(ios.Out, p)
+			}
+		}
+		return nil
+	}
+	failed := 0
+	tp := iostreams.NewTablePrinter(ios)
+	tp.Header("package", "dver", "result", "output")
+	cs := ios.ColorScheme()
+	for _, r := range all {
+		result, output := cs.Green("ok"), strings.Join(r.Outputs, " ")
+		switch {
+		case r.Err != nil:
+			failed++
+			result = cs.Red("FAILED")
+			output = firstLine(r.Err.Error())
+		case r.Lint != nil:
+			result = strings.TrimPrefix(r.Lint.Summary(), "rpmlint ")
+			output = strings.Join(r.Outputs, " ")
+		}
+		tp.AddRow(r.Package, r.Dver, result, output)
+	}
+	if err := tp.Render(); err != nil {
+		return err
+	}
+	if failed > 0 {
+		fmt.Fprintf(ios.ErrOut, "%d of %d builds failed\n", failed, len(all))
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	s = strings.TrimSuffix(s, "; last lines of its output:")
+	return s
+}
+
+// ErrNoHub is the usage error of options that need a Koji hub, which the
+// local tasks cannot reach yet.
+var ErrNoHub = errors.New("needs a hub: not available yet")
