@@ -46,7 +46,7 @@ type Assembly struct {
 type SpecCountError struct {
 	// PkgDir is the package directory the sources were assembled for.
 	PkgDir string
-	Specs []string // base name (origin)
+	Specs  []string // base name (origin)
 }
 
 func (e *SpecCountError) Error() string {
