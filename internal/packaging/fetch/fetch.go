@@ -164,7 +164,13 @@ func (f *Fetcher) FetchLines(ctx context.Context, lines []source.Line, destdir s
 	if err := os.MkdirAll(destdir, 0o755); err != nil {
 		return nil, fmt.Errorf("create destination directory: %w", err)
 	}
-	stage, err := os.MkdirTemp(destdir, ".osg-build-fetch-")
+	// Work with absolute paths (git runs in other directories); report
+	// the paths under destdir as given.
+	absDest, err := filepath.Abs(destdir)
+	if err != nil {
+		return nil, fmt.Errorf("find the destination directory: %w", err)
+	}
+	stage, err := os.MkdirTemp(absDest, ".osg-build-fetch-")
 	if err != nil {
 		return nil, fmt.Errorf("create staging directory: %w", err)
 	}
@@ -230,11 +236,10 @@ func (f *Fetcher) FetchLines(ctx context.Context, lines []source.Line, destdir s
 	var paths []string
 	for _, outs := range results {
 		for _, o := range outs {
-			dst := filepath.Join(destdir, o.name)
-			if err := os.Rename(o.tmp, dst); err != nil {
+			if err := os.Rename(o.tmp, filepath.Join(absDest, o.name)); err != nil {
 				return paths, fmt.Errorf("move %s into place: %w", o.name, err)
 			}
-			paths = append(paths, dst)
+			paths = append(paths, filepath.Join(destdir, o.name))
 		}
 	}
 	return paths, nil

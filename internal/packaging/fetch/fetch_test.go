@@ -384,3 +384,42 @@ func TestUnsupportedScheme(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestChecksumHelpers(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "upstream", "xrootd", "5.9.7", "xrootd-5.9.7.tar.gz")
+	os.MkdirAll(filepath.Dir(p), 0o755)
+	os.WriteFile(p, []byte("hello\n"), 0o644)
+	c, err := FileChecksums(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SHA1 != sha1hex([]byte("hello\n")) || c.SHA256 != sha256hex([]byte("hello\n")) {
+		t.Errorf("%+v", c)
+	}
+	if _, err := FileChecksums(dir); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("dir: %v", err)
+	}
+	for _, tt := range []struct {
+		path, root, want string
+		ok               bool
+	}{
+		{p, "", "xrootd/5.9.7/xrootd-5.9.7.tar.gz", true},
+		{p, filepath.Join(dir, "upstream", "xrootd"), "5.9.7/xrootd-5.9.7.tar.gz", true},
+		{p, filepath.Join(dir, "elsewhere"), "", false},
+		{"/home/u/pkg/upstream/foo.tar.gz", "", "", false},
+		{"/home/u/pkg/upstream/a/foo.tar.gz", "", "", false},
+		{"/p/vdt/public/html/upstream/a/b/c/foo.rpm", "", "a/b/c/foo.rpm", true},
+		{"/upstream/x/upstream/a/1/f", "", "a/1/f", true},
+	} {
+		got, ok := CacheRelPath(tt.path, tt.root)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("CacheRelPath(%q, %q) = %q %v, want %q %v", tt.path, tt.root, got, ok, tt.want, tt.ok)
+		}
+	}
+	line := SourceLine("xrootd/5.9.7/xrootd-5.9.7.tar.gz", c)
+	l, err := source.ParseLine(line, "x", 1)
+	if err != nil || l.SHA1 != c.SHA1 || l.SHA256 != c.SHA256 || l.Path != "xrootd/5.9.7/xrootd-5.9.7.tar.gz" {
+		t.Errorf("%q: %+v %v", line, l, err)
+	}
+}

@@ -401,3 +401,22 @@ func TestGitSubmodules(t *testing.T) {
 		t.Error("submodule content without submodules=true")
 	}
 }
+
+func TestGitRelativeDestdir(t *testing.T) {
+	r := newTestRepo(t)
+	logger, _ := logBuffer()
+	t.Chdir(t.TempDir())
+	paths, err := New(Options{Strict: true, WantSpec: true, CacheDir: "-", Logger: logger}).
+		FetchLines(context.Background(), parse(t, "type=git url="+r.url+" tag=v1.2.3-4 hash="+r.commit1+"\n"), "out/sub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(paths, []string{"out/sub/proj-1.2.3.tar.gz", "out/sub/proj.spec"}) {
+		t.Errorf("paths %v", paths)
+	}
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
