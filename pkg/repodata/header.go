@@ -2,7 +2,9 @@ package repodata
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -125,10 +127,21 @@ func ReadPackage(path, href string, changelogLimit int) (*Package, error) {
 	return readPackage(f, st.Size(), st.ModTime().Unix(), href, changelogLimit)
 }
 
-func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int) (*Package, error) {
+func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int) (p *Package, err error) {
+	// go-rpmutils trusts the offsets in the header index; a corrupt
+	// header must be an error, not a crash.
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("corrupt RPM header: %v", r)
+		}
+	}()
 	h := sha256.New()
 	br := bufio.NewReaderSize(io.TeeReader(f, h), 64<<10)
-	hdr, err := rpmutils.ReadHeader(br)
+	raw, err := readHeaderBytes(br)
+	if err != nil {
+		return nil, err
+	}
+	hdr, err := rpmutils.ReadHeader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("read RPM header: %w", err)
 	}
@@ -136,7 +149,7 @@ func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int
 	if _, err := io.Copy(io.Discard, br); err != nil {
 		return nil, fmt.Errorf("read RPM payload: %w", err)
 	}
-	p, err := packageFromHeader(hdr, changelogLimit)
+	p, err = packageFromHeader(hdr, changelogLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +158,48 @@ func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int
 	p.FileTime = mtime
 	p.Href = href
 	return p, nil
+}
+
+// Limits on header sizes, as rpm's own (hdrblob): go-rpmutils allocates
+// what a header says before reading it, so the headers are first read here,
+// checked and bounded, and handed to it from memory.
+const (
+	maxHeaderEntries = 1 << 16
+	maxHeaderData    = 256 << 20
+)
+
+// readHeaderBytes reads the lead, the signature header (padded to 8 bytes)
+// and the main header, checking their magic numbers and sizes.
+func readHeaderBytes(r io.Reader) ([]byte, error) {
+	var buf bytes.Buffer
+	if _, err := io.CopyN(&buf, r, 96); err != nil {
+		return nil, fmt.Errorf("file too short for an RPM: %w", err)
+	}
+	if binary.BigEndian.Uint32(buf.Bytes()[0:4]) != 0xedabeedb {
+		return nil, errors.New("not an RPM file (bad lead magic)")
+	}
+	for _, sig := range []bool{true, false} {
+		start := buf.Len()
+		if _, err := io.CopyN(&buf, r, 16); err != nil {
+			return nil, fmt.Errorf("RPM header truncated: %w", err)
+		}
+		intro := buf.Bytes()[start:]
+		if binary.BigEndian.Uint32(intro[0:4]) != 0x8eade801 {
+			return nil, errors.New("bad RPM header magic")
+		}
+		n, size := int64(binary.BigEndian.Uint32(intro[8:12])), int64(binary.BigEndian.Uint32(intro[12:16]))
+		if n > maxHeaderEntries || size > maxHeaderData {
+			return nil, fmt.Errorf("RPM header too large (%d entries, %d bytes)", n, size)
+		}
+		length := n*16 + size
+		if sig {
+			length = (int64(start)+16+length+7)&^7 - int64(start) - 16
+		}
+		if _, err := io.CopyN(&buf, r, length); err != nil {
+			return nil, fmt.Errorf("RPM header truncated: %w", err)
+		}
+	}
+	return buf.Bytes(), nil
 }
 
 // str returns the first string of a tag, "" when it is absent.
