@@ -46,7 +46,7 @@ var histTables = map[string]histTable{
 		tag:   "x.tag_id", extRepo: "x.external_repo_id"},
 	"build_target_config": {cols: [][2]string{{"build_target_id", "x.build_target_id"}, {"build_tag", "x.build_tag"},
 		{"dest_tag", "x.dest_tag"}, {"build_target.name", "bt.name"}, {"build_tag.name", "btg.name"}, {"dest_tag.name", "dtg.name"}},
-		joins: ` JOIN build_target bt ON bt.id = x.build_target_id JOIN tag btg ON btg.id = x.build_tag JOIN tag dtg ON dtg.id = x.dest_tag`,
+		joins:  ` JOIN build_target bt ON bt.id = x.build_target_id JOIN tag btg ON btg.id = x.build_tag JOIN tag dtg ON dtg.id = x.dest_tag`,
 		target: "x.build_target_id", tag: "x.build_tag"},
 	"external_repo_config": {cols: [][2]string{{"external_repo_id", "x.external_repo_id"}, {"url", "x.url"},
 		{"external_repo.name", "er.name"}},

@@ -627,7 +627,7 @@ func readTagExtra(tx *store.Tx, id int64, ev *int64) (map[string]extraVal, error
 type buildConfig struct {
 	Tag        *tagRow
 	Extra      map[string]any
-	ArchesFrom *[2]any            // {id, name} of the tag the arches came from
+	ArchesFrom *[2]any           // {id, name} of the tag the arches came from
 	ExtraFrom  map[string][2]any // key -> {id, name}
 }
 
@@ -676,4 +676,3 @@ func readBuildConfig(tx *store.Tx, tagID int64, ev *int64) (*buildConfig, error)
 	}
 	return bc, nil
 }
-

@@ -593,7 +593,7 @@ func testMultiCallRollback(t *testing.T, h koji.Hub) {
 	tag(t, h, "mc", koji.CreateTagOpts{Arches: "x86_64"})
 	res, err := h.MultiCall(ctx, []koji.Call{
 		{Method: "createTag", Args: []any{"mc-1"}},
-		{Method: "createTag", Args: []any{"mc"}},            // exists: fault
+		{Method: "createTag", Args: []any{"mc"}}, // exists: fault
 		{Method: "editTag2", Args: []any{"mc"}, Kwargs: map[string]any{"arches": "ppc64le", "remove_extra": []any{"nope"}}}, // writes, then faults
 		{Method: "noSuchMethod"},
 		{Method: "getTag", Args: []any{"mc-1"}},
