@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Benchmark: repodata for 2,000 RPMs, osg-build createrepo (pkg/repodata)
+# against createrepo_c on the same directory in the same run.
+#
+#   1. full run: ours (--workers 2) vs `createrepo_c --workers 2 --no-database`
+#      (ours writes no sqlite databases either), median of RUNS runs, ratio
+#      (target <= 1.0x);
+#   2. regeneration after adding one package: ours --update vs our full run
+#      (target <= 0.1x), and createrepo_c --update for reference.
+#
+# The 2,000 RPMs come from ONE rpmbuild of a generated spec with 2,000
+# subpackages. Needs rpmbuild and createrepo_c. $BIN is the osg-build
+# binary (built here when unset). N and RUNS may be overridden.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${N:-2000}
+RUNS=${RUNS:-5}
+for tool in rpmbuild createrepo_c; do
+  command -v "$tool" >/dev/null || { echo "repodata bench: $tool not found (make deps)"; exit 1; }
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ -z "${BIN:-}" ] || [ ! -x "$BIN" ]; then
+  BIN=$work/osg-build
+  go build -o "$BIN" ./cmd/osg-build
+fi
+
+calc() { awk "BEGIN { printf \"%.6f\n\", $1 }"; }
+
+# --- make the RPMs -------------------------------------------------------
+spec=$work/bench.spec
+{
+  cat <<'HDR'
+%global debug_package %{nil}
+%global _build_id_links none
+%global __os_install_post %{nil}
+Name: benchpkg
+Version: 1.0
+Release: 1
+Summary: Benchmark package
+License: MIT
+BuildArch: noarch
+%description
+Benchmark package for repodata generation.
+HDR
+  for i in $(seq -w 1 "$N"); do
+    printf '%%package -n bench-sub-%s\nSummary: Benchmark subpackage %s\nRequires: bench-common >= 1.0\nProvides: bench-cap-%s = 1.0\n%%description -n bench-sub-%s\nSubpackage %s of the repodata benchmark.\n' "$i" "$i" "$i" "$i" "$i"
+  done
+  printf '%%install\nmkdir -p %%{buildroot}/usr/share/bench %%{buildroot}/usr/bin\n'
+  printf 'for i in $(seq -w 1 %s); do echo $i > %%{buildroot}/usr/share/bench/file-$i; printf "#!/bin/sh\\necho $i\\n" > %%{buildroot}/usr/bin/bench-$i; done\n' "$N"
+  for i in $(seq -w 1 "$N"); do
+    printf '%%files -n bench-sub-%s\n/usr/share/bench/file-%s\n%%attr(0755,root,root) /usr/bin/bench-%s\n' "$i" "$i" "$i"
+  done
+  printf '%%changelog\n* Thu Jan 01 2026 Bench <bench@example.org> - 1.0-1\n- Benchmark\n'
+} > "$spec"
+cat > "$work/extra.spec" <<'EOF2'
+Name: bench-extra
+Version: 1.0
+Release: 1
+Summary: The one package added for the --update measurement
+License: MIT
+BuildArch: noarch
+%description
+Added package.
+%install
+mkdir -p %{buildroot}/usr/share/bench-extra
+echo extra > %{buildroot}/usr/share/bench-extra/file
+%files
+/usr/share/bench-extra/file
+EOF2
+t0=$(date +%s.%N)
+rpmbuild -bb --quiet --define "_topdir $work/top" --define "_binary_payload w1.gzdio" "$spec" >/dev/null 2>&1
+rpmbuild -bb --quiet --define "_topdir $work/top" "$work/extra.spec" >/dev/null 2>&1
+t1=$(date +%s.%N)
+repo=$work/repo
+mkdir -p "$repo"
+mv "$work"/top/RPMS/noarch/bench-sub-*.rpm "$repo"/
+extra=$(ls "$work"/top/RPMS/noarch/bench-extra-*.rpm)
+count=$(ls "$repo" | wc -l)
+printf 'made %d RPMs with one rpmbuild in %.1fs\n' "$count" "$(calc "$t1 - $t0")"
+
+# --- helpers ---------------------------------------------------------------
+now() { date +%s.%N; }
+elapsed() { # command... -> seconds on stdout
+  local s e
+  s=$(now)
+  "$@" >/dev/null 2>&1
+  e=$(now)
+  calc "$e - $s"
+}
+median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+ours=$work/out-ours
+theirs=$work/out-createrepo_c
+mkdir -p "$ours" "$theirs"
+
+# --- full runs ---------------------------------------------------------------
+o_full=() c_full=()
+for r in $(seq 1 "$RUNS"); do
+  rm -rf "$ours/repodata" "$theirs/repodata"
+  c_full+=("$(elapsed createrepo_c --workers 2 --no-database -o "$theirs" "$repo")")
+  o_full+=("$(elapsed "$BIN" createrepo --workers 2 -o "$ours" "$repo")")
+done
+om=$(printf '%s\n' "${o_full[@]}" | median)
+cm=$(printf '%s\n' "${c_full[@]}" | median)
+echo "full run, $count RPMs, median of $RUNS (no sqlite databases on either side):"
+printf '  createrepo_c --workers 2 --no-database  %.3fs\n' "$cm"
+printf '  osg-build createrepo --workers 2        %.3fs\n' "$om"
+printf '  ratio ours/createrepo_c: %.2fx (target <= 1.0x)\n' "$(calc "$om / $cm")"
+
+# --- regeneration after adding one package ---------------------------------
+o_upd=() c_upd=()
+name=$(basename "$extra")
+for r in $(seq 1 "$RUNS"); do
+  rm -f "$repo/$name"
+  "$BIN" createrepo --workers 2 -o "$ours" "$repo" >/dev/null 2>&1
+  createrepo_c --workers 2 --no-database -o "$theirs" "$repo" >/dev/null 2>&1
+  cp "$extra" "$repo/$name"
+  o_upd+=("$(elapsed "$BIN" createrepo --update --workers 2 -o "$ours" "$repo")")
+  c_upd+=("$(elapsed createrepo_c --update --workers 2 --no-database -o "$theirs" "$repo")")
+done
+ou=$(printf '%s\n' "${o_upd[@]}" | median)
+cu=$(printf '%s\n' "${c_upd[@]}" | median)
+echo "after adding one package to $count, median of $RUNS:"
+printf '  osg-build createrepo --update           %.3fs\n' "$ou"
+printf '  createrepo_c --update (reference)       %.3fs\n' "$cu"
+printf '  ratio ours --update / ours full: %.3fx (target <= 0.1x)\n' "$(calc "$ou / $om")"
+printf '  ratio createrepo_c --update / createrepo_c full: %.2fx\n' "$(calc "$cu / $cm")"
+
+# Sanity: both see the same packages.
+n_ours=$(zcat "$ours"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
+n_theirs=$(zcat "$theirs"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
+echo "packages in primary.xml: ours $n_ours, createrepo_c $n_theirs"
+[ "$n_ours" = "$n_theirs" ] && [ "$n_ours" = "$((count + 1))" ]
