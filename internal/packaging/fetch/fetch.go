@@ -440,6 +440,7 @@ func (f *Fetcher) open(ctx context.Context, rawURL string) (io.ReadCloser, error
 		if err != nil {
 			return nil, err
 		}
+		req.Header.Set("User-Agent", "osg-build-go (source fetch)")
 		resp, err := f.client.Do(req)
 		if err != nil {
 			var ue *url.Error

@@ -57,6 +57,10 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]st
 		}
 	}
 
+	remote, err := resolveGitURL(l.URL)
+	if err != nil {
+		return nil, &LineError{Line: l, Err: err}
+	}
 	f.log.Info(fmt.Sprintf("Retrieving %s %s", l.URL, l.Tag))
 	work := filepath.Join(dir, "work")
 	var env []string
@@ -74,12 +78,11 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]st
 			return nil, &LineError{Line: l, Err: err}
 		}
 	}
-	if _, err := gitRun(ctx, dir, env, "remote", "add", "origin", l.URL); err != nil {
+	if _, err := gitRun(ctx, dir, env, "remote", "add", "origin", remote); err != nil {
 		return nil, &LineError{Line: l, Err: err}
 	}
 
 	fetchArgs := []string{"fetch", "-q", "--depth=1", "origin"}
-	var err error
 	if l.Tag != "HEAD" {
 		_, err = gitRun(ctx, dir, env, append(fetchArgs, "tag", l.Tag)...)
 	}
@@ -121,7 +124,7 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]st
 
 	tarPath := filepath.Join(dir, "archive.tar")
 	if l.Submodules {
-		err = f.archiveWithSubmodules(ctx, dir, env, work, got, prefix, tarPath, l.URL)
+		err = f.archiveWithSubmodules(ctx, dir, env, work, got, prefix, tarPath, remote)
 	} else {
 		_, err = gitRun(ctx, dir, env, "archive", "--format=tar", "--prefix="+prefix+"/", "--output="+tarPath, got)
 	}
@@ -174,6 +177,23 @@ func tail(err error) error {
 		return errors.New(strings.TrimSpace(ee.Tail))
 	}
 	return err
+}
+
+// resolveGitURL makes a relative local repository path (url=. in
+// osg-build's own test source) absolute, relative to the current
+// directory as osg-build's git commands saw it; git runs elsewhere here.
+func resolveGitURL(u string) (string, error) {
+	if u == "" || strings.Contains(u, "://") || strings.HasPrefix(u, "/") {
+		return u, nil
+	}
+	if i := strings.IndexByte(u, ':'); i > 0 && !strings.Contains(u[:i], "/") {
+		return u, nil // scp-like user@host:path
+	}
+	abs, err := filepath.Abs(u)
+	if err != nil {
+		return "", fmt.Errorf("resolve git url %q: %w", u, err)
+	}
+	return abs, nil
 }
 
 // isLocalURL reports whether a git URL points at the local file system.

@@ -420,3 +420,28 @@ func TestGitRelativeDestdir(t *testing.T) {
 		}
 	}
 }
+
+// url=. tag=HEAD is how osg-build's Makefile builds osg-build itself.
+func TestGitRelativeURLAndHEAD(t *testing.T) {
+	r := newTestRepo(t)
+	logger, _ := logBuffer()
+	t.Chdir(r.dir)
+	lines := parse(t, "type=git url=. name=self tag=HEAD tarball=self-9.tar.gz hash="+r.commit2+"\n")
+	paths, err := New(Options{Strict: true, CacheDir: "-", Logger: logger}).FetchLines(context.Background(), lines, filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filepath.Base(paths[0]) != "self-9.tar.gz" || tarCommitID(t, paths[0]) != r.commit2 {
+		t.Errorf("paths %v", paths)
+	}
+	for in, want := range map[string]string{
+		"git@github.com:o/p.git": "git@github.com:o/p.git",
+		"https://h/p.git":        "https://h/p.git",
+		"/abs/p":                 "/abs/p",
+		"sub/p":                  filepath.Join(r.dir, "sub/p"),
+	} {
+		if got, _ := resolveGitURL(in); got != want {
+			t.Errorf("resolveGitURL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
