@@ -7,6 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/osg-htc/osg-build-go/internal/testutil"
 )
 
 // kojiINIs splits testdata/vcs/koji-ini.txt (every koji.ini of the OSG
@@ -557,4 +559,8 @@ func FuzzMerge(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestRepoListGolden(t *testing.T) {
+	testutil.GoldenEqual(t, []byte(Default().RepoList()))
 }

@@ -319,3 +319,63 @@ func FuzzParseGitURL(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadUserFile(t *testing.T) {
+	home := t.TempDir()
+	env := map[string]string{"HOME": home}
+	getenv := func(k string) string { return env[k] }
+	c, err := Load(getenv)
+	if err != nil || len(c.Remotes) != 4 || len(c.Protections) != 8 {
+		t.Fatalf("without a user file: %d remotes, %d protections, %v", len(c.Remotes), len(c.Protections), err)
+	}
+	path := UserFile(getenv)
+	if path != home+"/.config/osg-build/vcs.ini" {
+		t.Errorf("user file %s", path)
+	}
+	env["XDG_CONFIG_HOME"] = home + "/xdg"
+	path = UserFile(getenv)
+	if path != home+"/xdg/osg-build/vcs.ini" {
+		t.Errorf("user file with XDG_CONFIG_HOME %s", path)
+	}
+	write(t, path, "[remote osg2]\nurls = file:///srv/git/software-packaging.git\n\n[svn]\npublic_root = https://svn.example.org/svn/\n")
+	c, err = Load(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, pub := c.KnownRemote("file:///srv/git/software-packaging"); r == nil || r.Name != "osg2" || pub != "file:///srv/git/software-packaging.git" {
+		t.Errorf("user remote: %v %q", r, pub)
+	}
+	if r, _ := c.KnownRemote("git@github.com:osg-htc/software-packaging.git"); r == nil || r.Name != "osg2" {
+		t.Errorf("the GitHub URLs of osg2 were lost: %v", r)
+	}
+	if c.SVNPublicRoot != "https://svn.example.org/svn" {
+		t.Errorf("public root %q", c.SVNPublicRoot)
+	}
+	write(t, path, "[remote osg2]\nlayout = sideways\n")
+	if _, err := Load(getenv); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("broken user file: %v", err)
+	}
+}
+
+func FuzzConfigMerge(f *testing.F) {
+	f.Add([]byte("[remote lab]\nurls = file:///x.git\nlayout = subtree\n[protect lab]\nremotes = lab\nkoji_target = lab-(el\\d+)\nsubtree_branch = lab\n"))
+	f.Add([]byte("[svn]\npublic_root = https://x/svn\n"))
+	f.Add([]byte("[protect x]\nremotes = osg\nkoji_target = (?P<osgver>\\d+)-(el\\d+)\ngit_branch = (?P<osgver>\\d+)\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := Default()
+		if err := c.Merge(data, "fuzz"); err != nil {
+			return
+		}
+		// A merged config checks any source against any target without panicking.
+		for _, src := range []*Source{
+			{Kind: SVN, Branch: "25-main"},
+			{Kind: Git, Branch: "main", Remote: c.Remotes[0]},
+			{Kind: Git, Branch: "main", Subtree: "25-main", Remote: c.Remotes[len(c.Remotes)-1]},
+			{Kind: Git, Branch: "main"},
+		} {
+			for _, target := range []string{"osg-25-main-el9", "lab-el9", "chtc-el9", "x"} {
+				_ = c.CheckProtection(src, target)
+			}
+		}
+	})
+}
