@@ -335,6 +335,11 @@ func ParseLine(raw, filename string, lineNo int) (Line, error) {
 				return fail("submodules=%q: write submodules=true or leave the field out", v)
 			}
 		}
+		for _, k := range []string{"url", "repo", "tag", "hash"} {
+			if strings.HasPrefix(fields[k], "-") {
+				return fail("%s=%q starts with '-', which git would read as an option: fix the value", k, fields[k])
+			}
+		}
 		if typ == GitHub {
 			if !githubRE.MatchString(l.Repo) {
 				return fail("repo=%q: for type=github, repo must be OWNER/PROJECT", l.Repo)

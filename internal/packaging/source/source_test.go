@@ -276,10 +276,13 @@ func TestParseErrors(t *testing.T) {
 		{"bad sha1", "a/b/c sha1sum=xyz", "is not 40 hexadecimal digits"},
 		{"bad sha256", "a/b/c sha256sum=2932899094fceed10cc424067f58049aa998284b", "is not 64 hexadecimal digits"},
 		{"bad submodules", "type=git url=u/p.git tag=1 submodules=maybe", "submodules="},
-		{"no tag version", "type=git url=u/p.git tag=-1", "cannot make a tarball name"},
+		{"no tag version", "type=git url=u/p.git tag=x/-1", "cannot make a tarball name"},
 		{"no name", "type=git url=https://h/ tag=1", "cannot tell the package name"},
 		{"uri without name", "https://h/dir/", "add filename="},
 		{"cached dir", "type=cached relpath=a/b/", "does not name a file"},
+		{"option-like tag", "type=git url=u/p.git tag=--upload-pack=x tarball=p-1.tar.gz", "which git would read as an option"},
+		{"option-like url", "type=git url=--x/p.git tag=1", "which git would read as an option"},
+		{"option-like hash", "type=github repo=o/p tag=1 hash=-x", "which git would read as an option"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
