@@ -291,6 +291,20 @@ func dverNum(d string) int {
 	return n
 }
 
+// DverForRelease returns the EL version of --redhat-release N ("9" → el9),
+// or an error naming the valid values.
+func (c *Config) DverForRelease(n string) (string, error) {
+	d := "el" + strings.TrimPrefix(strings.ToLower(strings.TrimSpace(n)), "el")
+	if !slices.Contains(c.dvers, d) {
+		var valid []string
+		for _, x := range c.dvers {
+			valid = append(valid, strings.TrimPrefix(x, "el"))
+		}
+		return "", fmt.Errorf("invalid redhat release value %q: use one of %s", n, strings.Join(valid, ", "))
+	}
+	return d, nil
+}
+
 // Dvers returns every known EL version, in order.
 func (c *Config) Dvers() []string { return slices.Clone(c.dvers) }
 

@@ -564,3 +564,17 @@ func FuzzMerge(f *testing.F) {
 func TestRepoListGolden(t *testing.T) {
 	testutil.GoldenEqual(t, []byte(Default().RepoList()))
 }
+
+func TestDverForRelease(t *testing.T) {
+	c := Default()
+	for in, want := range map[string]string{"9": "el9", "10": "el10", "el8": "el8", " 7 ": "el7", "EL9": "el9"} {
+		if got, err := c.DverForRelease(in); err != nil || got != want {
+			t.Errorf("DverForRelease(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"6", "11", "", "nine"} {
+		if _, err := c.DverForRelease(in); err == nil || !strings.Contains(err.Error(), "use one of 7, 8, 9, 10") {
+			t.Errorf("DverForRelease(%q) error %v", in, err)
+		}
+	}
+}

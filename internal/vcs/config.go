@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -98,6 +99,18 @@ func normalizeRemoteURL(u string) string {
 
 var softwareRedhatRe = regexp.MustCompile(`(?i)software-redhat`)
 
+// stripUserinfo drops a user (and token) from an http(s) URL:
+// https://me@github.com/x.git names the same repository as
+// https://github.com/x.git.
+func stripUserinfo(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}
+
 // Protection is one record of the branch/target protection table.
 type Protection struct {
 	Name          string
@@ -170,7 +183,7 @@ func (c *Config) Remote(name string) *Remote {
 // KnownRemote returns the known remote a fetch URL names and the URL Koji
 // must use for it, or nil.
 func (c *Config) KnownRemote(fetchURL string) (*Remote, string) {
-	u := normalizeRemoteURL(fetchURL)
+	u := normalizeRemoteURL(stripUserinfo(fetchURL))
 	for _, r := range c.Remotes {
 		if pub, ok := r.match(u); ok {
 			return r, pub

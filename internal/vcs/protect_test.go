@@ -197,6 +197,7 @@ func TestKnownRemote(t *testing.T) {
 		{"https://github.com/opensciencegrid/Software-Redhat.git/", "osg", "https://github.com/opensciencegrid/Software-Redhat.git"},
 		{"git@github.com:unlhcc/hcc-packaging.git", "hcc", "https://github.com/unlhcc/hcc-packaging.git"},
 		{"https://github.com/CHTC/packaging", "chtc", "https://github.com/CHTC/packaging.git"},
+		{"https://packager:token@github.com/osg-htc/software-packaging.git", "osg2", "https://github.com/osg-htc/software-packaging.git"},
 		{"https://github.com/someone/software-packaging.git", "", ""},
 		{"https://gitlab.com/osg-htc/software-packaging.git", "", ""},
 	} {

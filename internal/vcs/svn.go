@@ -58,8 +58,8 @@ func svnInfo(ctx context.Context, args ...string) (map[string]string, error) {
 func (c *Config) SVNSource(ctx context.Context, arg string) (*Source, error) {
 	target := arg
 	src := &Source{Kind: SVN, Arg: arg, IsURL: IsURL(arg)}
-	if strings.HasPrefix(target, "svn+http") {
-		// svn+https://…/pkg#REV as Koji takes it.
+	if strings.HasPrefix(target, "svn+http") || strings.HasPrefix(target, "svn+file") {
+		// svn+https://…/pkg#REV as Koji takes it (svn+ssh:// is svn's own).
 		target = strings.TrimPrefix(target, "svn+")
 		if base, rev, ok := strings.Cut(target, "#"); ok {
 			target = base + "@" + rev

@@ -88,6 +88,10 @@ func TestSVNURLArguments(t *testing.T) {
 	if src, err := cfg.Open(ctx, u+"@1"); err != nil || !strings.HasSuffix(src.SCMURL, "#1") {
 		t.Errorf("URL@1: %+v %v", src, err)
 	}
+	// The form Koji takes is accepted too.
+	if src, err := cfg.Open(ctx, "svn+"+u+"#1"); err != nil || src.SCMURL != "svn+"+public+"24-main/xrootd#1" || !src.IsURL {
+		t.Errorf("svn+URL#1: %+v %v", src, err)
+	}
 
 	// A different public root is data.
 	other := Default()
