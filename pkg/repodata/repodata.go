@@ -4,7 +4,8 @@
 // rules of createrepo_c 0.17 (no sqlite databases are written).
 //
 // Headers are read by a pool of workers; the three XML files are written as
-// the results arrive, in a deterministic order (by location href). The new
+// the results arrive, in a deterministic order: createrepo_c's, by file name,
+// then by path for equal names. The new
 // repodata is built in a temporary directory next to repodata/ and swapped
 // into place, so readers never see a half-written repository.
 //
@@ -27,6 +28,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -190,7 +192,8 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	return &Result{RepodataDir: repodata, Packages: len(hrefs), Reused: reused, Revision: rev, Records: records}, nil
 }
 
-// listPackages returns the location hrefs of the RPMs, sorted.
+// listPackages returns the location hrefs of the RPMs, in the order the
+// metadata lists them.
 func listPackages(dir, out string, list []string) ([]string, error) {
 	var hrefs []string
 	if list != nil {
@@ -241,7 +244,13 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 			return nil, err
 		}
 	}
-	slices.Sort(hrefs)
+	// createrepo_c's order: by file name, then (our tie-breaker) by path.
+	slices.SortFunc(hrefs, func(a, b string) int {
+		if c := strings.Compare(path.Base(a), path.Base(b)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
 	return slices.Compact(hrefs), nil
 }
 

@@ -637,6 +637,10 @@ func TestEscaping(t *testing.T) {
 func TestSameAsCreaterepoC(t *testing.T) {
 	testutil.RequireTool(t, "createrepo_c")
 	repo := fixtureRepo(t)
+	// Copies under other names and directories, to check the order.
+	for _, name := range []string{"B.rpm", "Z/zz.rpm", "aa/b.rpm", "10.rpm", "9.rpm"} {
+		copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, name))
+	}
 	theirs := t.TempDir()
 	cmd := exec.Command("createrepo_c", "--no-database", "-o", theirs, repo)
 	if out, err := cmd.CombinedOutput(); err != nil {
