@@ -242,3 +242,17 @@ func (c *Config) Resolve(req Request) (*Resolution, error) {
 	}
 	return res, nil
 }
+
+// ResolveFor is [Config.Resolve] for one package: when --repo is not given,
+// the koji.ini in the parent directory of pkgDir (a local checkout; "" or a
+// URL skips it) names the default repo.
+func (c *Config) ResolveFor(req Request, pkgDir string) (*Resolution, error) {
+	if req.Repo == "" && req.DefaultRepo == "" && pkgDir != "" && !strings.Contains(pkgDir, "://") {
+		repo, path, err := RepoFromKojiINI(pkgDir)
+		if err != nil {
+			return nil, &ResolveError{Msg: err.Error() + "; fix the file or give --repo"}
+		}
+		req.DefaultRepo, req.DefaultRepoSource = repo, path
+	}
+	return c.Resolve(req)
+}

@@ -578,3 +578,38 @@ func TestDverForRelease(t *testing.T) {
 		}
 	}
 }
+
+func TestResolveFor(t *testing.T) {
+	c := Default()
+	dir := t.TempDir()
+	pkg := filepath.Join(dir, "24-upcoming", "xrootd")
+	if err := os.MkdirAll(pkg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ini := filepath.Join(dir, "24-upcoming", "koji.ini")
+	if err := os.WriteFile(ini, []byte("[koji]\nrepo =  24-upcoming\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.ResolveFor(Request{Dvers: []string{"el9"}}, pkg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Repo != "24-upcoming" || res.RepoSource != ini || res.Targets[0].Target != "osg-24-upcoming-el9" {
+		t.Errorf("from koji.ini: %+v", res)
+	}
+	// --repo wins, and then koji.ini is not even read.
+	if err := os.WriteFile(ini, []byte("broken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = c.ResolveFor(Request{Repo: "25-main", Dvers: []string{"el9"}}, pkg)
+	if err != nil || res.Repo != "25-main" || res.RepoSource != "--repo" {
+		t.Errorf("--repo: %+v %v", res, err)
+	}
+	if _, err := c.ResolveFor(Request{}, pkg); err == nil || !strings.Contains(err.Error(), ini) || !strings.Contains(err.Error(), "give --repo") {
+		t.Errorf("broken koji.ini: %v", err)
+	}
+	// URLs have no koji.ini to read.
+	if _, err := c.ResolveFor(Request{}, "git+https://github.com/osg-htc/software-packaging.git?25-main/x#1"); err == nil || !strings.Contains(err.Error(), "no Koji target for el8") {
+		t.Errorf("URL: %v", err)
+	}
+}
