@@ -249,7 +249,7 @@ func init() {
 	})
 
 	// packages
-	def("getPackage", "getPackage(info, strict=False, create=False)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+	def("getPackage", "getPackage(info, strict=False, create=False)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
 		r, err := a.ref("info")
 		if err != nil {
 			return nil, err

@@ -299,6 +299,8 @@ type Tx struct {
 	event int64 // 0 until the first versioned write
 	now   time.Time
 	sp    int
+	open  bool    // started with Begin, not yet ended
+	marks []int64 // events saved by Mark
 }
 
 // Write runs fn in a write transaction (BEGIN IMMEDIATE). fn's error rolls
@@ -497,4 +499,126 @@ func (d *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	var s string
 	err := d.db.QueryRowContext(ctx, "PRAGMA integrity_check").Scan(&s)
 	return s, err
+}
+
+// Begin starts a transaction that the caller ends with Commit or Rollback
+// (for servers whose request life cycle is not a callback). A write
+// transaction (BEGIN IMMEDIATE) holds the process's writer lock until it
+// ends; SQLITE_BUSY from another process is retried while beginning.
+func (d *DB) Begin(ctx context.Context, write bool) (*Tx, error) {
+	if write {
+		d.wmu.Lock()
+	}
+	c, err := d.db.Conn(ctx)
+	if err != nil {
+		if write {
+			d.wmu.Unlock()
+		}
+		return nil, err
+	}
+	stmt := "BEGIN"
+	if write {
+		stmt = "BEGIN IMMEDIATE"
+	}
+	for attempt := 0; ; attempt++ {
+		_, err = c.ExecContext(ctx, stmt)
+		if err == nil || !IsBusy(err) || attempt >= 20 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt+1) * 10 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	if err != nil {
+		c.Close()
+		if write {
+			d.wmu.Unlock()
+		}
+		return nil, err
+	}
+	return &Tx{c: c, db: d, write: write, now: d.now(), open: true}, nil
+}
+
+// Commit commits a transaction started with Begin.
+func (t *Tx) Commit() error {
+	if !t.open {
+		return errors.New("hub store: commit of a transaction that is not open")
+	}
+	_, err := t.c.ExecContext(context.Background(), "COMMIT")
+	if err != nil {
+		_, _ = t.c.ExecContext(context.Background(), "ROLLBACK")
+	}
+	t.end()
+	return err
+}
+
+// Rollback rolls back a transaction started with Begin (a no-op once it
+// has ended).
+func (t *Tx) Rollback() error {
+	if !t.open {
+		return nil
+	}
+	_, err := t.c.ExecContext(context.Background(), "ROLLBACK")
+	t.end()
+	return err
+}
+
+func (t *Tx) end() {
+	t.open = false
+	t.c.Close()
+	if t.write {
+		t.db.wmu.Unlock()
+	}
+}
+
+// Mark starts savepoint i (a multiCall entry): the event cache is reset so
+// the entry's writes get their own event.
+func (t *Tx) Mark(i int) error {
+	if !t.write {
+		return nil
+	}
+	if _, err := t.Exec("SAVEPOINT mc" + strconv.Itoa(i)); err != nil {
+		return err
+	}
+	t.marks = append(t.marks, t.event)
+	t.event = 0
+	return nil
+}
+
+// RollbackTo undoes savepoint i and ends it.
+func (t *Tx) RollbackTo(i int) error {
+	if !t.write {
+		return nil
+	}
+	name := "mc" + strconv.Itoa(i)
+	if _, err := t.Exec("ROLLBACK TO " + name); err != nil {
+		return err
+	}
+	_, err := t.Exec("RELEASE " + name)
+	t.popMark(true)
+	return err
+}
+
+// Release keeps savepoint i's changes and ends it.
+func (t *Tx) Release(i int) error {
+	if !t.write {
+		return nil
+	}
+	_, err := t.Exec("RELEASE mc" + strconv.Itoa(i))
+	t.popMark(false)
+	return err
+}
+
+func (t *Tx) popMark(undo bool) {
+	if n := len(t.marks); n > 0 {
+		prev := t.marks[n-1]
+		t.marks = t.marks[:n-1]
+		if undo || t.event == 0 {
+			t.event = prev
+		}
+	}
 }
