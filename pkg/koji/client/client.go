@@ -201,6 +201,8 @@ func New(opts Options) *Client {
 func (c *Client) newTransport(cert *tls.Certificate) http.RoundTripper {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = 4
+	t.WriteBufferSize = 64 << 10
+	t.ReadBufferSize = 64 << 10
 	cfg, err := c.tlsConfig()
 	if err == nil {
 		if cert != nil {

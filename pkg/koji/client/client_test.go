@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"errors"
+	"hash/adler32"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -512,4 +513,16 @@ func TestTransientClassification(t *testing.T) {
 		t.Error("a fault is transient")
 	}
 	_ = tls.VersionTLS13
+}
+
+func TestAdler32Combine(t *testing.T) {
+	data := make([]byte, 300000)
+	_, _ = rand.Read(data)
+	for _, cut := range []int{0, 1, 65521, 100000, 299999, 300000} {
+		a, b := data[:cut], data[cut:]
+		got := adler32Combine(adler32.Checksum(a), adler32.Checksum(b), int64(len(b)))
+		if want := adler32.Checksum(data); got != want {
+			t.Errorf("cut %d: %08x, want %08x", cut, got, want)
+		}
+	}
 }

@@ -54,7 +54,7 @@ func (c *Client) Upload(ctx context.Context, path, name string, r io.Reader, siz
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(opts.Progress) }),
 		)
 	}
-	full := adler32.New()
+	var full uint32 = 1 // adler32 of the whole file, combined from the chunks'
 	buf := make([]byte, bs)
 	var offset int64
 	problems := false
@@ -67,12 +67,13 @@ func (c *Client) Upload(ctx context.Context, path, name string, r io.Reader, siz
 			break
 		}
 		chunk := buf[:n]
-		retried, err := c.uploadChunk(ctx, path, name, chunk, offset, opts)
+		sum := adler32.Checksum(chunk)
+		retried, err := c.uploadChunk(ctx, path, name, chunk, sum, offset, opts)
 		if err != nil {
 			return err
 		}
 		problems = problems || retried
-		full.Write(chunk)
+		full = adler32Combine(full, sum, int64(n))
 		offset += int64(n)
 		if bar != nil {
 			_ = bar.Add64(int64(n))
@@ -99,7 +100,7 @@ func (c *Client) Upload(ctx context.Context, path, name string, r io.Reader, siz
 		return fmt.Errorf("upload %s: the hub has %d bytes, %d were sent", name, info.Size, offset)
 	}
 	if problems {
-		want := fmt.Sprintf("%08x", full.Sum32())
+		want := fmt.Sprintf("%08x", full)
 		if info.HexDigest != want {
 			return fmt.Errorf("upload %s: checksum of the uploaded file is %s, want %s; upload it again", name, info.HexDigest, want)
 		}
@@ -108,6 +109,30 @@ func (c *Client) Upload(ctx context.Context, path, name string, r io.Reader, siz
 		_ = bar.Finish()
 	}
 	return nil
+}
+
+// adler32Combine returns the adler32 of A+B from adler32(A), adler32(B) and
+// len(B) (zlib's adler32_combine), so the file is summed in one pass.
+func adler32Combine(a1, a2 uint32, len2 int64) uint32 {
+	const base = 65521
+	rem := uint32(len2 % base)
+	sum1 := a1 & 0xffff
+	sum2 := (rem * sum1) % base
+	sum1 += (a2 & 0xffff) + base - 1
+	sum2 += (a1 >> 16) + (a2 >> 16) + base - rem
+	if sum1 >= base {
+		sum1 -= base
+	}
+	if sum1 >= base {
+		sum1 -= base
+	}
+	if sum2 >= base<<1 {
+		sum2 -= base << 1
+	}
+	if sum2 >= base {
+		sum2 -= base
+	}
+	return sum1 | sum2<<16
 }
 
 func volumeArg(v string) string {
@@ -119,8 +144,8 @@ func volumeArg(v string) string {
 
 // uploadChunk sends one chunk until the hub confirms it; retried is true
 // when it took more than one request.
-func (c *Client) uploadChunk(ctx context.Context, path, name string, chunk []byte, offset int64, opts koji.UploadOpts) (retried bool, err error) {
-	want := fmt.Sprintf("%08x", adler32.Checksum(chunk))
+func (c *Client) uploadChunk(ctx context.Context, path, name string, chunk []byte, sum uint32, offset int64, opts koji.UploadOpts) (retried bool, err error) {
+	want := fmt.Sprintf("%08x", sum)
 	for resend := 0; ; resend++ {
 		q := url.Values{}
 		q.Set("filename", name)

@@ -12,9 +12,13 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/osg-htc/osg-build-go/internal/runner"
+	"github.com/osg-htc/osg-build-go/internal/testutil"
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -107,4 +111,49 @@ func BenchmarkUpload(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkUploadVsPython uploads the same 64 MiB file over loopback with
+// the Go client and with Koji's own upload loop in Python (requests,
+// testdata/upload_peer.py) against the same server, and reports both
+// throughputs and their ratio (go-MB/s, python-MB/s, x-python).
+func BenchmarkUploadVsPython(b *testing.B) {
+	testutil.RequireTool(b, "python3")
+	dir := b.TempDir()
+	srv := httptest.NewServer(&uploadSink{dir: dir})
+	defer srv.Close()
+	c := New(Options{Server: srv.URL + "/kojihub"})
+	ctx := context.Background()
+	if err := c.LoginPassword(ctx, "u", "p"); err != nil {
+		b.Fatal(err)
+	}
+	data := make([]byte, 64<<20)
+	_, _ = rand.Read(data)
+	src := filepath.Join(dir, "src.bin")
+	if err := os.WriteFile(src, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	var goTime, pyTime time.Duration
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		start := time.Now()
+		if err := c.Upload(ctx, "cli-build/bench", "big.bin", bytes.NewReader(data), int64(len(data)), koji.UploadOpts{Overwrite: true}); err != nil {
+			b.Fatal(err)
+		}
+		goTime += time.Since(start)
+		res, err := runner.Run(ctx, runner.Cmd{Name: "python3", Args: []string{"testdata/upload_peer.py", srv.URL + "/kojihub", src, strconv.Itoa(DefaultBlockSize)}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		secs, err := strconv.ParseFloat(strings.TrimSpace(string(res.Stdout)), 64)
+		if err != nil {
+			b.Fatalf("python peer printed %q", res.Stdout)
+		}
+		pyTime += time.Duration(secs * float64(time.Second))
+	}
+	mb := float64(len(data)) * float64(b.N) / 1e6
+	goRate, pyRate := mb/goTime.Seconds(), mb/pyTime.Seconds()
+	b.ReportMetric(goRate, "go-MB/s")
+	b.ReportMetric(pyRate, "python-MB/s")
+	b.ReportMetric(goRate/pyRate, "x-python")
 }
