@@ -423,3 +423,51 @@ func TestChecksumHelpers(t *testing.T) {
 		t.Errorf("%q: %+v %v", line, l, err)
 	}
 }
+
+func TestServerErrorFallsBackAndCancel(t *testing.T) {
+	content := []byte("ok\n")
+	block := make(chan struct{})
+	started := make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.HasPrefix(r.URL.Path, "/broken/"):
+			http.Error(w, "boom", http.StatusInternalServerError)
+		case strings.HasPrefix(r.URL.Path, "/slow/"):
+			w.Write([]byte("partial"))
+			w.(http.Flusher).Flush()
+			started <- struct{}{}
+			select {
+			case <-block:
+			case <-r.Context().Done():
+			}
+		default:
+			w.Write(content)
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	logger, _ := logBuffer()
+	lines := parse(t, "p/1/f sha1sum="+sha1hex(content)+"\n")
+	paths, err := New(Options{CachePrefixes: []string{srv.URL + "/broken", srv.URL + "/good"}, Strict: true, CacheDir: "-", Logger: logger}).
+		FetchLines(context.Background(), lines, t.TempDir())
+	if err != nil || !bytes.Equal(readFile(t, paths[0]), content) {
+		t.Fatalf("500 then 200: %v", err)
+	}
+
+	// Cancelling stops a hanging download and leaves nothing behind.
+	ctx, cancel := context.WithCancel(context.Background())
+	dest := t.TempDir()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := New(Options{CachePrefixes: []string{srv.URL + "/slow"}, CacheDir: "-", Logger: logger}).FetchLines(ctx, lines, dest)
+		errc <- err
+	}()
+	<-started
+	cancel()
+	if err := <-errc; !errors.Is(err, context.Canceled) {
+		t.Errorf("cancel: %v", err)
+	}
+	if names := dirNames(t, dest); len(names) != 0 {
+		t.Errorf("left %v", names)
+	}
+}
