@@ -109,7 +109,8 @@ var (
 var (
 	hexRE     = regexp.MustCompile(`^[0-9a-fA-F]+$`)
 	githubRE  = regexp.MustCompile(`^([^\s/]+)/([^\s/]+?)(?:.git)?$`)
-	errNoLine = errors.New("no line")
+	// ErrBlank is returned by ParseLine for a blank or comment-only line.
+	ErrBlank = errors.New("blank or comment-only line")
 )
 
 // isWord reports whether r is a Python regular-expression \w character
@@ -178,7 +179,7 @@ func Parse(r io.Reader, filename string) ([]Line, error) {
 		n++
 		raw := strings.TrimSuffix(sc.Text(), "\r")
 		l, err := ParseLine(raw, filename, n)
-		if errors.Is(err, errNoLine) {
+		if errors.Is(err, ErrBlank) {
 			continue
 		}
 		if err != nil {
@@ -206,11 +207,11 @@ func ParseFile(name string) ([]Line, error) {
 func IsBlank(raw string) bool { return strings.TrimFunc(StripComment(raw), isSpace) == "" }
 
 // ParseLine parses one raw line (lineNo is 1-based). A blank or comment-only
-// line returns an error for which IsBlank(raw) is true; use [Parse] for files.
+// line returns [ErrBlank]; use [Parse] for files.
 func ParseLine(raw, filename string, lineNo int) (Line, error) {
 	text := strings.TrimFunc(StripComment(raw), isSpace)
 	if text == "" {
-		return Line{}, errNoLine
+		return Line{}, ErrBlank
 	}
 	fail := func(format string, args ...any) (Line, error) {
 		return Line{}, &ParseError{File: filename, Line: lineNo, Msg: fmt.Sprintf(format, args...)}
