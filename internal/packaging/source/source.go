@@ -107,8 +107,8 @@ var (
 )
 
 var (
-	hexRE     = regexp.MustCompile(`^[0-9a-fA-F]+$`)
-	githubRE  = regexp.MustCompile(`^([^\s/]+)/([^\s/]+?)(?:.git)?$`)
+	hexRE    = regexp.MustCompile(`^[0-9a-fA-F]+$`)
+	githubRE = regexp.MustCompile(`^([^\s/]+)/([^\s/]+?)(?:.git)?$`)
 	// ErrBlank is returned by ParseLine for a blank or comment-only line.
 	ErrBlank = errors.New("blank or comment-only line")
 )
