@@ -268,6 +268,7 @@ func TestDecodeCallForms(t *testing.T) {
 		{"no params element", "<methodCall><methodName>hello</methodName></methodCall>", "hello", []any{}, ""},
 		{"empty params", "<methodCall><methodName>hello</methodName><params/></methodCall>", "hello", []any{}, ""},
 		{"two params", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<methodCall>\n<methodName>a.b</methodName>\n<params>\n<param><value><int>1</int></value></param>\n<param><value>s</value></param>\n</params>\n</methodCall>\n", "a.b", []any{int64(1), "s"}, ""},
+		{"kolo nil params", "<methodCall><methodName>x</methodName><params><param></param><param/><param><value>1</value></param></params></methodCall>", "x", []any{nil, nil, "1"}, ""},
 		{"no name", "<methodCall><methodName></methodName></methodCall>", "", nil, "empty method name"},
 		{"response", "<methodResponse></methodResponse>", "", nil, "expected <methodCall>"},
 		{"truncated", "<methodCall><methodName>x</methodName><params><param><value>", "", nil, "unexpected end"},

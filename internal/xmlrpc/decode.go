@@ -52,7 +52,8 @@ func DecodeResponseBytes(b []byte) (any, error) {
 
 // DecodeCall reads a methodCall from r: the method name and its params
 // (kwargs, if any, are still the trailing struct with "__starstar"; see
-// SplitKwargs).
+// SplitKwargs). An empty <param/> or <param></param>, which kolo/xmlrpc
+// sends for a Go nil, is taken as nil.
 func DecodeCall(r io.Reader) (method string, params []any, err error) {
 	b, err := readAll(r)
 	if err != nil {
@@ -572,16 +573,25 @@ func (d *decoder) call() (string, []any, error) {
 				if closing {
 					break
 				}
-				if e, err := d.expectOpen("param"); err != nil {
-					return "", nil, err
-				} else if e {
-					return "", nil, d.errf("empty <param/>")
-				}
-				v, err := d.paramValue()
+				e, err := d.expectOpen("param")
 				if err != nil {
 					return "", nil, err
 				}
-				params = append(params, v)
+				if e { // <param/>: nil, as kolo/xmlrpc sends a Go nil
+					params = append(params, nil)
+					continue
+				}
+				if closing, err := d.atClose(); err != nil {
+					return "", nil, err
+				} else if closing { // <param></param>: the same
+					params = append(params, nil)
+				} else {
+					v, err := d.paramValue()
+					if err != nil {
+						return "", nil, err
+					}
+					params = append(params, v)
+				}
 				if err := d.closeTag("param"); err != nil {
 					return "", nil, err
 				}

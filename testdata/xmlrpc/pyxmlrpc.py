@@ -11,6 +11,9 @@ Modes:
                   or {"error": msg}
   dumps-response  stdin: JSON list of tagged values; stdout: JSON list of XML bodies
   dumps-call      stdin: JSON list of [method, [tagged params]]; stdout: JSON list of XML bodies
+  bind            stdin: JSON list of {"src": python source, "call": expression naming
+                  the function, "args": [...], "kwargs": {...}}; stdout: JSON list of the
+                  TypeError texts ("" when the call binds)
 """
 import base64
 import datetime
@@ -107,6 +110,16 @@ def main():
     elif mode == "dumps-call":
         for method, params in inp:
             out.append(kdumps(tuple(untag(p) for p in params), methodname=method))
+    elif mode == "bind":
+        for case in inp:
+            ns = {}
+            exec(case["src"], ns)
+            fn = eval(case["call"], ns)
+            try:
+                fn(*case["args"], **case["kwargs"])
+                out.append("")
+            except TypeError as e:
+                out.append(str(e))
     else:
         raise SystemExit("unknown mode " + mode)
     json.dump(out, sys.stdout)
