@@ -33,6 +33,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -470,8 +471,10 @@ func transient(err error) bool {
 		return false
 	}
 	var recErr tls.RecordHeaderError
-	if errors.As(err, &recErr) {
-		return false
+	var alert tls.AlertError
+	var hostErr x509.HostnameError
+	if errors.As(err, &recErr) || errors.As(err, &alert) || errors.As(err, &hostErr) {
+		return false // TLS problems do not go away by trying again
 	}
 	var opErr *net.OpError
 	if errors.As(err, &opErr) {

@@ -433,8 +433,8 @@ func TestUploadResendsDroppedChunk(t *testing.T) {
 	}
 	// a retry happened, so the final check verified the whole file
 	last := h.entries()[len(h.entries())-1]
-	if last.Method != "checkUpload" {
-		t.Errorf("last request %s, want checkUpload", last.Method)
+	if last.Method != "checkUpload" || len(h.checkVerify) != 1 || h.checkVerify[0] != "adler32" {
+		t.Errorf("last request %s (verify %v), want checkUpload with verify=adler32", last.Method, h.checkVerify)
 	}
 	if !strings.Contains(progress.String(), "big.src.rpm") {
 		t.Errorf("no progress bar: %q", progress.String())
@@ -456,11 +456,17 @@ func TestUploadResendsCorruptChunkAndEmptyFile(t *testing.T) {
 	if !bytes.Equal(h.files["cli-import/x/a.rpm"], data) {
 		t.Error("content differs")
 	}
+	if len(h.checkVerify) != 1 || h.checkVerify[0] != "adler32" {
+		t.Errorf("checkUpload verify %v after a resent chunk, want adler32", h.checkVerify)
+	}
 	if err := c.Upload(ctx, "cli-import/x", "empty.rpm", bytes.NewReader(nil), 0, koji.UploadOpts{}); err != nil {
 		t.Fatal(err)
 	}
 	if b, ok := h.files["cli-import/x/empty.rpm"]; !ok || len(b) != 0 {
 		t.Errorf("empty file: %v %v", b, ok)
+	}
+	if len(h.checkVerify) != 2 || h.checkVerify[1] != "<nil>" {
+		t.Errorf("checkUpload verify %v for a clean upload, want none", h.checkVerify)
 	}
 	// uploading the same name again without overwrite: the hub refuses
 	err := c.Upload(ctx, "cli-import/x", "a.rpm", bytes.NewReader(data), int64(len(data)), koji.UploadOpts{})

@@ -36,6 +36,7 @@ type fakeHub struct {
 	expireSessions bool              // answer AuthExpired to the next non-login call
 	version        string            // Koji-Version header ("" for none)
 	users          map[string]string // password logins
+	checkVerify    []string          // the verify kwarg of each checkUpload
 }
 
 var errDropped = errors.New("connection dropped")
@@ -121,6 +122,7 @@ func newFakeHub(t *testing.T) *fakeHub {
 		if !ok {
 			return nil, nil
 		}
+		h.checkVerify = append(h.checkVerify, fmt.Sprint(r.kwargs["verify"]))
 		info := map[string]any{"size": len(b), "mtime": 1.5}
 		if r.kwargs["verify"] == "adler32" {
 			info["sumlength"] = len(b)
