@@ -229,10 +229,13 @@ func (k *Koji) ClientOptions() client.Options {
 		Timeout:         k.Timeout,
 		UploadBlockSize: k.UploadBlockSize,
 	}
-	if o.MaxRetries == 0 {
-		o.MaxRetries = -1 // max_retries = 0 means no retries
+	// An explicit max_retries = 0 means no retries, retry_interval = 0 no
+	// wait (the client reads 0 as "default"); a Koji made by hand without
+	// those keys gets the client's defaults.
+	if _, set := k.Values["max_retries"]; set && o.MaxRetries == 0 {
+		o.MaxRetries = -1
 	}
-	if o.RetryInterval == 0 {
+	if _, set := k.Values["retry_interval"]; set && o.RetryInterval == 0 {
 		o.RetryInterval = time.Nanosecond
 	}
 	return o

@@ -137,6 +137,20 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
+func TestClientOptionsZeroes(t *testing.T) {
+	k, err := Parse("f", []byte("[koji]\nmax_retries = 0\nretry_interval = 0\n"), "", "/home/u")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := k.ClientOptions(); o.MaxRetries != -1 || o.RetryInterval <= 0 || o.RetryInterval > time.Microsecond {
+		t.Errorf("explicit zeroes: %+v", o)
+	}
+	bare := &Koji{Server: "https://h/kojihub"}
+	if o := bare.ClientOptions(); o.MaxRetries != 0 || o.RetryInterval != 0 {
+		t.Errorf("a hand-made Koji: %+v (want the client's defaults)", o)
+	}
+}
+
 func TestFalseIsFalse(t *testing.T) {
 	for _, s := range []string{"False", "false", "no", "0", "off", " OFF "} {
 		if b, err := ParseBool(s); err != nil || b {
