@@ -127,7 +127,32 @@ func ReadPackage(path, href string, changelogLimit int) (*Package, error) {
 	return readPackage(f, st.Size(), st.ModTime().Unix(), href, changelogLimit)
 }
 
-func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int) (p *Package, err error) {
+func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int) (*Package, error) {
+	h := sha256.New()
+	br := bufio.NewReaderSize(io.TeeReader(f, h), 64<<10)
+	raw, err := readHeaderBytes(br)
+	if err != nil {
+		return nil, err
+	}
+	// The rest of the file only feeds the checksum.
+	if _, err := io.Copy(io.Discard, br); err != nil {
+		return nil, fmt.Errorf("read RPM payload: %w", err)
+	}
+	return parsePackage(raw, hex.EncodeToString(h.Sum(nil)), size, mtime, href, changelogLimit)
+}
+
+// readPackageBytes is readPackage for an RPM already in memory.
+func readPackageBytes(data []byte, mtime int64, href string, changelogLimit int) (*Package, error) {
+	raw, err := readHeaderBytes(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	return parsePackage(raw, hex.EncodeToString(sum[:]), int64(len(data)), mtime, href, changelogLimit)
+}
+
+// parsePackage parses the raw headers (lead, signature, main header).
+func parsePackage(raw []byte, checksum string, size, mtime int64, href string, changelogLimit int) (p *Package, err error) {
 	// go-rpmutils trusts the offsets in the header index; a corrupt
 	// header must be an error, not a crash.
 	defer func() {
@@ -135,25 +160,15 @@ func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int
 			p, err = nil, fmt.Errorf("corrupt RPM header: %v", r)
 		}
 	}()
-	h := sha256.New()
-	br := bufio.NewReaderSize(io.TeeReader(f, h), 64<<10)
-	raw, err := readHeaderBytes(br)
-	if err != nil {
-		return nil, err
-	}
 	hdr, err := rpmutils.ReadHeader(bytes.NewReader(raw))
 	if err != nil {
 		return nil, fmt.Errorf("read RPM header: %w", err)
-	}
-	// The rest of the file only feeds the checksum.
-	if _, err := io.Copy(io.Discard, br); err != nil {
-		return nil, fmt.Errorf("read RPM payload: %w", err)
 	}
 	p, err = packageFromHeader(hdr, changelogLimit)
 	if err != nil {
 		return nil, err
 	}
-	p.Checksum = hex.EncodeToString(h.Sum(nil))
+	p.Checksum = checksum
 	p.PackageSize = size
 	p.FileTime = mtime
 	p.Href = href

@@ -9,12 +9,21 @@
 // repodata is built in a temporary directory next to repodata/ and swapped
 // into place, so readers never see a half-written repository.
 //
+// The XML files are gzip files whose deflate stream is made of segments
+// compressed independently, one per chunk of packages (see write.go): the
+// workers compress the chunks in parallel, and any gzip reader reads the
+// result as one stream. The price is a compressed size about a quarter
+// larger than one deflate stream over the whole file.
+//
 // Incremental regeneration (Options.Update): every run also writes a sidecar
-// cache, repodata/osg-build-cache.gob, holding each package's three XML
-// fragments keyed by location href, file size and modification time. With
-// Update, packages whose key is unchanged reuse their fragments without
-// opening the RPM. A repository without the cache (written by createrepo_c,
-// or by an older cache format) is regenerated in full.
+// cache, repodata/osg-build-cache, holding each package's three XML
+// fragments keyed by location href, file size and modification time, and
+// each chunk's compressed segments. With Update, packages whose key is
+// unchanged reuse their fragments without opening the RPM, and chunks whose
+// packages are all unchanged reuse their compressed segments; only the
+// chunk a new package falls in is compressed again. A repository without
+// the cache (written by createrepo_c, or with another cache format or
+// changelog limit) is regenerated in full.
 package repodata
 
 import (
@@ -24,16 +33,14 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
-	"io"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -100,7 +107,7 @@ type Result struct {
 }
 
 // CacheName is the sidecar file, in repodata/, that makes Update fast.
-const CacheName = "osg-build-cache.gob"
+const CacheName = "osg-build-cache"
 
 // Generate writes repodata for the RPMs of opts.Dir.
 func Generate(ctx context.Context, opts Options) (*Result, error) {
@@ -144,13 +151,17 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	repodata := filepath.Join(out, "repodata")
 
+	t0 := time.Now()
 	hrefs, err := listPackages(dir, out, opts.Packages)
 	if err != nil {
 		return nil, err
 	}
-	var cache map[string]*cacheEntry
+	slog.Debug("repodata: listed packages", "count", len(hrefs), "took", time.Since(t0))
+	var cache *cache
 	if opts.Update {
+		t0 = time.Now()
 		cache = loadCache(filepath.Join(repodata, CacheName), limit)
+		slog.Debug("repodata: loaded cache", "entries", cache.size(), "took", time.Since(t0))
 	}
 
 	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
@@ -167,10 +178,12 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 
-	entries, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, cache, workers, limit)
+	t0 = time.Now()
+	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, cache, workers, limit)
 	if err != nil {
 		return nil, err
 	}
+	slog.Debug("repodata: wrote metadata", "packages", len(entries), "reused", reused, "took", time.Since(t0))
 	if opts.GroupFile != "" {
 		recs, err := writeGroup(tmp, opts.GroupFile)
 		if err != nil {
@@ -178,16 +191,20 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		}
 		records = append(records, recs...)
 	}
-	if err := saveCache(filepath.Join(tmp, CacheName), limit, entries); err != nil {
+	t0 = time.Now()
+	if err := saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks); err != nil {
 		return nil, err
 	}
+	slog.Debug("repodata: saved cache", "took", time.Since(t0))
 	rev := now().Unix()
 	if err := writeRepomd(filepath.Join(tmp, "repomd.xml"), rev, records); err != nil {
 		return nil, err
 	}
+	t0 = time.Now()
 	if err := swapInto(tmp, repodata); err != nil {
 		return nil, err
 	}
+	slog.Debug("repodata: swapped into place", "took", time.Since(t0))
 	ok = true
 	return &Result{RepodataDir: repodata, Packages: len(hrefs), Reused: reused, Revision: rev, Records: records}, nil
 }
@@ -254,237 +271,88 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 	return slices.Compact(hrefs), nil
 }
 
-// xmlFile is one gzip-compressed metadata file being written, with the
-// checksums and sizes of both its compressed and its open form.
-type xmlFile struct {
-	name     string // primary, filelists, other
-	f        *os.File
-	zsum     hash.Hash
-	zsize    countWriter
-	osum     hash.Hash
-	osize    countWriter
-	gz       *gzip.Writer
-	open     io.Writer
-	tmpPath  string
-	finalRel string
+// reader turns packages into XML fragments; one per worker, reusing its
+// buffers.
+type reader struct {
+	limit int
+	file  []byte
+	xml   bytes.Buffer
 }
 
-type countWriter struct{ n int64 }
+// maxInMemory is the largest RPM read whole into memory; bigger ones are
+// streamed.
+const maxInMemory = 8 << 20
 
-func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
-
-func newXMLFile(dir, name string) (*xmlFile, error) {
-	x := &xmlFile{name: name, zsum: sha256.New(), osum: sha256.New()}
-	x.tmpPath = filepath.Join(dir, name+".xml.gz")
-	f, err := os.Create(x.tmpPath)
-	if err != nil {
-		return nil, err
-	}
-	x.f = f
-	gz, err := gzip.NewWriterLevel(io.MultiWriter(f, x.zsum, &x.zsize), gzip.DefaultCompression)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	gz.Header.OS = 3 // Unix, as zlib writes
-	x.gz = gz
-	x.open = io.MultiWriter(gz, x.osum, &x.osize)
-	return x, nil
-}
-
-// finish closes the file and renames it to its checksummed name.
-func (x *xmlFile) finish(dir string) (Record, error) {
-	if err := x.gz.Close(); err != nil {
-		x.f.Close()
-		return Record{}, err
-	}
-	if err := x.f.Close(); err != nil {
-		return Record{}, err
-	}
-	sum := hex.EncodeToString(x.zsum.Sum(nil))
-	final := sum + "-" + x.name + ".xml.gz"
-	if err := os.Rename(x.tmpPath, filepath.Join(dir, final)); err != nil {
-		return Record{}, err
-	}
-	st, err := os.Stat(filepath.Join(dir, final))
-	if err != nil {
-		return Record{}, err
-	}
-	return Record{
-		Type: x.name, Href: "repodata/" + final, Checksum: sum,
-		OpenChecksum: hex.EncodeToString(x.osum.Sum(nil)),
-		Timestamp:    st.ModTime().Unix(), Size: x.zsize.n, OpenSize: x.osize.n,
-	}, nil
-}
-
-func (x *xmlFile) abort() {
-	x.f.Close()
-}
-
-type slot struct {
-	done  chan struct{}
-	entry *cacheEntry
-	err   error
-}
-
-// writeMetadata reads the packages with a worker pool and streams the three
-// XML files, in href order, into tmp.
-func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, cache map[string]*cacheEntry, workers, limit int) ([]*cacheEntry, int, []Record, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	n := len(hrefs)
-	slots := make([]slot, n)
-	for i := range slots {
-		slots[i].done = make(chan struct{})
-	}
-
-	// Producers.
-	var reusedMu sync.Mutex
-	reused := 0
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var buf bytes.Buffer
-			for i := range jobs {
-				s := &slots[i]
-				if ctx.Err() != nil {
-					s.err = ctx.Err()
-					close(s.done)
-					continue
-				}
-				e, hit, err := buildEntry(dir, hrefs[i], cache, limit, &buf)
-				if err != nil {
-					s.err = err
-					cancel()
-				} else if hit {
-					reusedMu.Lock()
-					reused++
-					reusedMu.Unlock()
-				}
-				s.entry = e
-				close(s.done)
-			}
-		}()
-	}
-	go func() {
-		defer close(jobs)
-		for i := 0; i < n; i++ {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				// Mark the rest as cancelled so writers don't wait.
-				for j := i; j < n; j++ {
-					slots[j].err = ctx.Err()
-					close(slots[j].done)
-				}
-				return
-			}
-		}
-	}()
-
-	// Consumers: one goroutine per file.
-	type fileSpec struct {
-		name string
-		head []byte
-		tail []byte
-		frag func(*cacheEntry) []byte
-	}
-	specs := []fileSpec{
-		{"primary", primaryHead(n), primaryTail, func(e *cacheEntry) []byte { return e.Primary }},
-		{"filelists", filelistsHead(n), filelistsTail, func(e *cacheEntry) []byte { return e.Filelists }},
-		{"other", otherHead(n), otherTail, func(e *cacheEntry) []byte { return e.Other }},
-	}
-	records := make([]Record, len(specs))
-	errs := make([]error, len(specs))
-	var cwg sync.WaitGroup
-	for k, sp := range specs {
-		cwg.Add(1)
-		go func() {
-			defer cwg.Done()
-			x, err := newXMLFile(tmp, sp.name)
-			if err != nil {
-				errs[k] = err
-				cancel()
-				return
-			}
-			write := func(b []byte) {
-				if err == nil {
-					_, err = x.open.Write(b)
-				}
-			}
-			write(sp.head)
-			for i := 0; i < n && err == nil; i++ {
-				<-slots[i].done
-				if slots[i].err != nil {
-					err = slots[i].err
-					break
-				}
-				write(sp.frag(slots[i].entry))
-			}
-			write(sp.tail)
-			if err != nil {
-				x.abort()
-				errs[k] = err
-				cancel()
-				return
-			}
-			records[k], errs[k] = x.finish(tmp)
-		}()
-	}
-	cwg.Wait()
-	wg.Wait()
-	// The first package error explains best what went wrong.
-	for i := range slots {
-		if e := slots[i].err; e != nil && !errors.Is(e, context.Canceled) {
-			return nil, 0, nil, e
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		if cerr := context.Cause(ctx); cerr != nil && errors.Is(err, context.Canceled) {
-			return nil, 0, nil, cerr
-		}
-		return nil, 0, nil, fmt.Errorf("write repodata: %w", err)
-	}
-	entries := make([]*cacheEntry, n)
-	for i := range slots {
-		entries[i] = slots[i].entry
-	}
-	return entries, reused, records, nil
-}
-
-// buildEntry returns the XML fragments of one package, from the cache when
-// its href, size and mtime are unchanged.
-func buildEntry(dir, href string, cache map[string]*cacheEntry, limit int, buf *bytes.Buffer) (*cacheEntry, bool, error) {
+// entry returns the XML fragments of one package, from the cache when its
+// href, size and mtime are unchanged.
+func (r *reader) entry(dir, href string, e *cacheEntry) (*cacheEntry, bool, error) {
 	path := filepath.Join(dir, filepath.FromSlash(href))
-	f, err := os.Open(path)
+	if e != nil {
+		var st unix.Stat_t
+		if err := unix.Stat(path, &st); err != nil {
+			return nil, false, fmt.Errorf("package %s: %w", path, err)
+		}
+		if e.Size == st.Size && e.MtimeNs == st.Mtim.Nano() {
+			return e, true, nil
+		}
+	}
+	// Plain system calls: the runtime's poller has nothing to offer for
+	// regular files and costs several extra calls per file.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return nil, false, fmt.Errorf("package %s: %w", href, err)
+		return nil, false, fmt.Errorf("package %s: %w", path, &fs.PathError{Op: "open", Path: path, Err: err})
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, false, fmt.Errorf("package %s: %w", href, err)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, false, fmt.Errorf("package %s: %w", path, err)
 	}
-	if e, ok := cache[href]; ok && e.Size == st.Size() && e.MtimeNs == st.ModTime().UnixNano() {
-		return e, true, nil
+	size, mtimeNs := st.Size, st.Mtim.Nano()
+	var p *Package
+	if size <= maxInMemory {
+		if cap(r.file) < int(size)+1 {
+			r.file = make([]byte, size+1)
+		}
+		buf := r.file[:size+1]
+		got := 0
+		for got < len(buf) {
+			m, err := unix.Read(fd, buf[got:])
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil {
+				unix.Close(fd)
+				return nil, false, fmt.Errorf("package %s: read: %w", path, err)
+			}
+			if m == 0 {
+				break
+			}
+			got += m
+		}
+		unix.Close(fd)
+		if int64(got) != size {
+			return nil, false, fmt.Errorf("package %s: changed while being read (size %d, read %d)", path, size, got)
+		}
+		p, err = readPackageBytes(buf[:got], mtimeNs/1e9, href, r.limit)
+	} else {
+		f := os.NewFile(uintptr(fd), path)
+		p, err = readPackage(f, size, mtimeNs/1e9, href, r.limit)
+		f.Close()
 	}
-	p, err := readPackage(f, st.Size(), st.ModTime().Unix(), href, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("package %s: %w (is it a valid RPM? remove it or rebuild it)", path, err)
 	}
-	e := &cacheEntry{Href: href, Size: st.Size(), MtimeNs: st.ModTime().UnixNano()}
-	buf.Reset()
-	appendPrimary(buf, p)
-	e.Primary = bytes.Clone(buf.Bytes())
-	buf.Reset()
-	appendFilelists(buf, p)
-	e.Filelists = bytes.Clone(buf.Bytes())
-	buf.Reset()
-	appendOther(buf, p)
-	e.Other = bytes.Clone(buf.Bytes())
+	e = &cacheEntry{Href: href, Size: size, MtimeNs: mtimeNs}
+	b := &r.xml
+	b.Reset()
+	appendPrimary(b, p)
+	e.Primary = bytes.Clone(b.Bytes())
+	b.Reset()
+	appendFilelists(b, p)
+	e.Filelists = bytes.Clone(b.Bytes())
+	b.Reset()
+	appendOther(b, p)
+	e.Other = bytes.Clone(b.Bytes())
 	return e, false, nil
 }
 

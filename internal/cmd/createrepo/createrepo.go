@@ -51,7 +51,7 @@ Headers are read in parallel (--workers). The new repodata is written next to
 the old one and swapped into place, so readers never see a half-written repo.
 
 With --update, packages whose path, size and modification time are unchanged
-reuse their metadata from repodata/osg-build-cache.gob, a cache every run
+reuse their metadata from repodata/osg-build-cache, a cache every run
 writes; adding one package to a large repository reads only that package. A
 repository without that cache (for example one written by createrepo_c) is
 indexed in full.
