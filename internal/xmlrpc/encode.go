@@ -19,6 +19,9 @@ const xmlHeader = "<?xml version='1.0'?>\n"
 // EncodeCall writes a methodCall of method with params. Keyword arguments
 // go last as a struct made with [Kwargs].
 func EncodeCall(w io.Writer, method string, params ...any) error {
+	if !validMethodName(method) {
+		return fmt.Errorf("encode call: invalid method name %q (empty, or with spaces or control characters)", method)
+	}
 	e := newEncoder(w)
 	e.str(xmlHeader + "<methodCall>\n<methodName>")
 	e.escape(method)
@@ -548,4 +551,16 @@ func starstarLast[T any](keys []T, name func(T) string) {
 			return
 		}
 	}
+}
+
+func validMethodName(m string) bool {
+	if m == "" || !utf8.ValidString(m) {
+		return false
+	}
+	for _, r := range m {
+		if r <= ' ' || r == 0x7f || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+	}
+	return true
 }
