@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"hash/adler32"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -109,3 +110,5 @@ func TestFetchFromTopURL(t *testing.T) {
 		t.Errorf("no topurl: %v", err)
 	}
 }
+
+func adlerOf(b []byte) uint32 { return adler32.Checksum(b) }
