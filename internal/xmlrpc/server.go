@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime/debug"
@@ -25,7 +26,8 @@ import (
 //     chunk upload with query arguments, see [UploadParams] and [WriteChunk]).
 //   - Otherwise the body is a methodCall of at most MaxRequestLength bytes
 //     (fault 1000 "Request too long" beyond). An empty or unparseable body
-//     is HTTP 400. Faults are HTTP 200 methodResponses.
+//     is HTTP 400, a timeout reading it 408. Faults are HTTP 200
+//     methodResponses.
 //   - Kwargs (the trailing "__starstar" struct) are split off; the method
 //     is looked up among the registered functions (fault 1000 "Invalid
 //     method: X" if unknown); with a Signature the arguments are bound with
@@ -271,6 +273,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxLen+1))
 	if err != nil {
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() {
+			http.Error(w, "Timeout reading request", http.StatusRequestTimeout)
+			return
+		}
 		http.Error(w, "Error reading request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
