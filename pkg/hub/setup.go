@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"crypto/tls"
+	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -240,4 +241,49 @@ func ListenURL(addr string, useTLS bool) (string, error) {
 		scheme = "http"
 	}
 	return scheme + "://" + net.JoinHostPort(host, port) + "/kojihub", nil
+}
+
+// ServeInfoFile is the file, in the hub directory, that says where a
+// running `hub serve` listens.
+const ServeInfoFile = "serve.json"
+
+// ServeInfo is the content of ServeInfoFile.
+type ServeInfo struct {
+	URL    string `json:"url"`
+	TopURL string `json:"topurl"`
+	PID    int    `json:"pid"`
+}
+
+// WriteServeInfo records where the hub of dir is served.
+func WriteServeInfo(dir string, si ServeInfo) error {
+	b, err := json.MarshalIndent(si, "", "  ")
+	if err != nil {
+		return err
+	}
+	return pki.WriteFile(filepath.Join(dir, ServeInfoFile), append(b, '\n'), 0o644)
+}
+
+// ReadServeInfo reads ServeInfoFile; nil when the hub is not served.
+func ReadServeInfo(dir string) (*ServeInfo, error) {
+	b, err := os.ReadFile(filepath.Join(dir, ServeInfoFile))
+	if os.IsNotExist(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var si ServeInfo
+	if err := json.Unmarshal(b, &si); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, ServeInfoFile), err)
+	}
+	return &si, nil
+}
+
+// RemoveServeInfo removes ServeInfoFile.
+func RemoveServeInfo(dir string) error {
+	err := os.Remove(filepath.Join(dir, ServeInfoFile))
+	if os.IsNotExist(err) {
+		return nil
+	}
+	return err
 }
