@@ -161,9 +161,7 @@ func (c *Client) LoginSSL(ctx context.Context) error {
 	if err := c.startSession(ctx, login); err != nil {
 		return err
 	}
-	c.mu.Lock()
-	c.http = hc
-	c.mu.Unlock()
+	c.http.Store(hc)
 	return nil
 }
 

@@ -44,6 +44,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
@@ -114,8 +115,7 @@ type Options struct {
 type Client struct {
 	opts    Options
 	server  *url.URL
-	http    *http.Client
-	authCl  *http.Client // same transport, AuthTimeout
+	http    atomic.Pointer[http.Client] // replaced by LoginSSL (client certificate)
 	log     *slog.Logger
 	version versionOnce
 
@@ -189,11 +189,11 @@ func New(opts Options) *Client {
 	if u, err := url.Parse(opts.Server); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		c.server = u
 	}
-	c.http = opts.HTTPClient
-	if c.http == nil {
-		c.http = &http.Client{Transport: c.newTransport(nil)}
+	hc := opts.HTTPClient
+	if hc == nil {
+		hc = &http.Client{Transport: c.newTransport(nil)}
 	}
-	c.authCl = c.http
+	c.http.Store(hc)
 	return c
 }
 
@@ -503,7 +503,7 @@ func (c *Client) sendOnce(ctx context.Context, req *request, u string, headers h
 			return nil, err
 		}
 	}
-	hc := c.http
+	hc := c.http.Load()
 	if req.httpClient != nil {
 		hc = req.httpClient
 	}

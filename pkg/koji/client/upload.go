@@ -246,10 +246,7 @@ func (c *Client) Fetch(ctx context.Context, rawURL string, w io.Writer, progress
 		return 0, fmt.Errorf("download %s: %w", u, err)
 	}
 	req.Header.Set("User-Agent", "koji/1")
-	c.mu.Lock()
-	hc := c.http
-	c.mu.Unlock()
-	resp, err := hc.Do(req)
+	resp, err := c.http.Load().Do(req)
 	if err != nil {
 		return 0, fmt.Errorf("download %s: %w", u, err)
 	}
