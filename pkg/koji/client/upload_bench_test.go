@@ -105,6 +105,10 @@ func BenchmarkUpload(b *testing.B) {
 	data := make([]byte, 64<<20)
 	_, _ = rand.Read(data)
 	b.SetBytes(int64(len(data)))
+	// warm up: the file exists and the connection is open
+	if err := c.Upload(ctx, "cli-build/bench", "big.bin", bytes.NewReader(data), int64(len(data)), koji.UploadOpts{Overwrite: true}); err != nil {
+		b.Fatal(err)
+	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := c.Upload(ctx, "cli-build/bench", "big.bin", bytes.NewReader(data), int64(len(data)), koji.UploadOpts{Overwrite: true}); err != nil {
@@ -131,6 +135,9 @@ func BenchmarkUploadVsPython(b *testing.B) {
 	_, _ = rand.Read(data)
 	src := filepath.Join(dir, "src.bin")
 	if err := os.WriteFile(src, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	if err := c.Upload(ctx, "cli-build/bench", "big.bin", bytes.NewReader(data), int64(len(data)), koji.UploadOpts{Overwrite: true}); err != nil {
 		b.Fatal(err)
 	}
 	var goTime, pyTime time.Duration
