@@ -148,7 +148,8 @@ func (c *Client) LoginSSL(ctx context.Context) error {
 		if t.TLSClientConfig == nil {
 			t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 		}
-		t.TLSClientConfig.Certificates = []tls.Certificate{cert}
+		t.TLSClientConfig = t.TLSClientConfig.Clone()
+		withClientCert(t.TLSClientConfig, cert)
 		hc = &http.Client{Transport: t, Timeout: hc.Timeout}
 	}
 	login := func(ctx context.Context, renew bool) (*session, error) {
@@ -199,7 +200,14 @@ func (c *Client) loginWithNegotiate(ctx context.Context, neg func(*http.Request)
 		}
 		return c.loginCall(ctx, "sslLogin", nil, kw, &request{path: "/ssllogin", negotiate: neg}, koji.AuthGSSAPI)
 	}
-	return c.startSession(ctx, login)
+	if err := c.startSession(ctx, login); err != nil {
+		var he *HTTPError
+		if errors.As(err, &he) && he.StatusCode == http.StatusUnauthorized {
+			return fmt.Errorf("kerberos login refused by %s (HTTP 401): check your ticket with klist, or run kinit %s", c.opts.Server, c.principalHint())
+		}
+		return err
+	}
+	return nil
 }
 
 // negotiator returns the function that sets the SPNEGO Authorization header

@@ -207,11 +207,23 @@ func (c *Client) newTransport(cert *tls.Certificate) http.RoundTripper {
 	cfg, err := c.tlsConfig()
 	if err == nil {
 		if cert != nil {
-			cfg.Certificates = []tls.Certificate{*cert}
+			withClientCert(cfg, *cert)
 		}
 		t.TLSClientConfig = cfg
 	}
 	return t
+}
+
+// withClientCert adds the client certificate to cfg. Koji's Apache setup
+// asks for it only under /kojihub/ssllogin (SSLVerifyClient in a
+// <Location>), which Apache does by renegotiating the TLS session; Go
+// supports renegotiation only in TLS 1.2 (not TLS 1.3's post-handshake
+// authentication), so the certificate-carrying connection is kept at TLS
+// 1.2 and accepts one renegotiation.
+func withClientCert(cfg *tls.Config, cert tls.Certificate) {
+	cfg.Certificates = []tls.Certificate{cert}
+	cfg.MaxVersion = tls.VersionTLS12
+	cfg.Renegotiation = tls.RenegotiateOnceAsClient
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

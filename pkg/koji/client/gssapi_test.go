@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -115,5 +116,21 @@ func TestKerberosLoginFlow(t *testing.T) {
 	ents := h.entries()
 	if ents[1].Header.Get("Authorization") != "" {
 		t.Error("the Negotiate header was sent after the login")
+	}
+}
+
+func TestKerberosLoginRefused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", "Negotiate")
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+	}))
+	defer srv.Close()
+	c := New(Options{Server: srv.URL + "/kojihub", Principal: "alice@EXAMPLE.ORG"})
+	err := c.loginWithNegotiate(context.Background(), func(r *http.Request) error {
+		r.Header.Set("Authorization", "Negotiate eA==")
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "kerberos login refused") || !strings.Contains(err.Error(), "kinit alice@EXAMPLE.ORG") {
+		t.Fatalf("error %v", err)
 	}
 }
