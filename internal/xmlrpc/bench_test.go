@@ -74,3 +74,43 @@ func BenchmarkEncodeListTagged(b *testing.B) {
 		}
 	}
 }
+
+// benchBuild is a typed listTagged entry, the way pkg/koji decodes one.
+type benchBuild struct {
+	BuildID        int     `xmlrpc:"build_id"`
+	CompletionTime string  `xmlrpc:"completion_time"`
+	CompletionTS   float64 `xmlrpc:"completion_ts"`
+	CreateEvent    int     `xmlrpc:"create_event"`
+	Draft          bool    `xmlrpc:"draft"`
+	Epoch          *int    `xmlrpc:"epoch"`
+	ID             int     `xmlrpc:"id"`
+	Name           string  `xmlrpc:"name"`
+	NVR            string  `xmlrpc:"nvr"`
+	OwnerName      string  `xmlrpc:"owner_name"`
+	PackageID      int     `xmlrpc:"package_id"`
+	Release        string  `xmlrpc:"release"`
+	State          int     `xmlrpc:"state"`
+	TagName        string  `xmlrpc:"tag_name"`
+	TaskID         *int    `xmlrpc:"task_id"`
+	Version        string  `xmlrpc:"version"`
+	VolumeName     string  `xmlrpc:"volume_name"`
+}
+
+// BenchmarkUnmarshalListTagged stores the decoded 20,000 builds in Go structs.
+func BenchmarkUnmarshalListTagged(b *testing.B) {
+	benchBodies()
+	v, err := ours.DecodeResponseBytes(benchListTagged)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		var builds []benchBuild
+		if err := ours.Unmarshal(v, &builds); err != nil {
+			b.Fatal(err)
+		}
+		if len(builds) != 20000 || builds[5].NVR == "" {
+			b.Fatal("bad unmarshal")
+		}
+	}
+}

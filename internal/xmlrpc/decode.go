@@ -69,18 +69,27 @@ func DecodeCallBytes(b []byte) (method string, params []any, err error) {
 }
 
 // readAll reads the whole body, sizing the buffer from the reader when it
-// says how much it holds.
+// says how much it holds (bytes.Reader, bytes.Buffer, strings.Reader).
 func readAll(r io.Reader) ([]byte, error) {
 	type lener interface{ Len() int }
 	size := 64 << 10
 	if l, ok := r.(lener); ok {
-		size = l.Len() + 1
+		size = l.Len() + 1 // +1 so that the final Read sees EOF without growing
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, size))
-	if _, err := buf.ReadFrom(r); err != nil {
-		return nil, fmt.Errorf("read XML-RPC body: %w", err)
+	buf := make([]byte, 0, size)
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read XML-RPC body: %w", err)
+		}
 	}
-	return buf.Bytes(), nil
 }
 
 type kv struct {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -44,11 +46,39 @@ func Unmarshal(v any, dst any) error {
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return &UnmarshalError{Msg: fmt.Sprintf("Unmarshal needs a non-nil pointer, got %T", dst)}
 	}
-	return unmarshal(v, rv.Elem(), "")
+	return unmarshal(v, rv.Elem())
 }
 
-func mismatch(path string, v any, t reflect.Type) error {
-	return &UnmarshalError{Path: path, Msg: fmt.Sprintf("cannot store %s %s in a Go %s", typeName(v), short(v), t)}
+// inField and atIndex prefix the path of an error coming back from a
+// member or an item (paths are only built on failure, so that the happy path
+// does not allocate).
+func inField(err error, name string) error {
+	if ue, ok := err.(*UnmarshalError); ok {
+		ue.Path = "." + name + ue.Path
+	}
+	return err
+}
+
+func atIndex(err error, i int) error {
+	if ue, ok := err.(*UnmarshalError); ok {
+		ue.Path = "[" + strconv.Itoa(i) + "]" + ue.Path
+	}
+	return err
+}
+
+func mismatch(v any, t reflect.Type) error {
+	return &UnmarshalError{Msg: fmt.Sprintf("cannot store %s %s in a Go %s", typeName(v), short(v), t)}
+}
+
+var unmarshalerCache sync.Map // reflect.Type (pointer type) -> bool
+
+func implementsUnmarshaler(pt reflect.Type) bool {
+	if b, ok := unmarshalerCache.Load(pt); ok {
+		return b.(bool)
+	}
+	b := pt.Implements(unmarshalerType)
+	unmarshalerCache.Store(pt, b)
+	return b
 }
 
 func short(v any) string {
@@ -66,15 +96,15 @@ func short(v any) string {
 	return fmt.Sprint(v)
 }
 
-func unmarshal(v any, dst reflect.Value, path string) error {
+func unmarshal(v any, dst reflect.Value) error {
 	if dst.CanAddr() && dst.Kind() != reflect.Interface {
-		if pt := dst.Addr().Type(); pt.Implements(unmarshalerType) {
+		if implementsUnmarshaler(dst.Addr().Type()) {
 			if err := dst.Addr().Interface().(Unmarshaler).UnmarshalXMLRPC(v); err != nil {
 				var ue *UnmarshalError
 				if errors.As(err, &ue) {
 					return err
 				}
-				return &UnmarshalError{Path: path, Msg: err.Error()}
+				return &UnmarshalError{Msg: err.Error()}
 			}
 			return nil
 		}
@@ -94,12 +124,12 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 			dst.Set(val)
 			return nil
 		}
-		return mismatch(path, v, dst.Type())
+		return mismatch(v, dst.Type())
 	case reflect.Pointer:
 		if dst.IsNil() {
 			dst.Set(reflect.New(dst.Type().Elem()))
 		}
-		return unmarshal(v, dst.Elem(), path)
+		return unmarshal(v, dst.Elem())
 	case reflect.Bool:
 		if b, ok := v.(bool); ok {
 			dst.SetBool(b)
@@ -112,14 +142,14 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 			n = x
 		case float64:
 			if x != math.Trunc(x) || x < math.MinInt64 || x >= math.MaxInt64 {
-				return mismatch(path, v, dst.Type())
+				return mismatch(v, dst.Type())
 			}
 			n = int64(x)
 		default:
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		if dst.OverflowInt(n) {
-			return &UnmarshalError{Path: path, Msg: fmt.Sprintf("%d overflows a Go %s", n, dst.Type())}
+			return &UnmarshalError{Msg: fmt.Sprintf("%d overflows a Go %s", n, dst.Type())}
 		}
 		dst.SetInt(n)
 		return nil
@@ -130,14 +160,14 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 			n = x
 		case float64:
 			if x != math.Trunc(x) || x < 0 || x >= math.MaxInt64 {
-				return mismatch(path, v, dst.Type())
+				return mismatch(v, dst.Type())
 			}
 			n = int64(x)
 		default:
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		if n < 0 || dst.OverflowUint(uint64(n)) {
-			return &UnmarshalError{Path: path, Msg: fmt.Sprintf("%d overflows a Go %s", n, dst.Type())}
+			return &UnmarshalError{Msg: fmt.Sprintf("%d overflows a Go %s", n, dst.Type())}
 		}
 		dst.SetUint(uint64(n))
 		return nil
@@ -168,12 +198,12 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 		}
 		a, ok := v.([]any)
 		if !ok {
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		s := reflect.MakeSlice(dst.Type(), len(a), len(a))
 		for i, item := range a {
-			if err := unmarshal(item, s.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if err := unmarshal(item, s.Index(i)); err != nil {
+				return atIndex(err, i)
 			}
 		}
 		dst.Set(s)
@@ -181,28 +211,28 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 	case reflect.Array:
 		a, ok := v.([]any)
 		if !ok {
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		if len(a) != dst.Len() {
-			return &UnmarshalError{Path: path, Msg: fmt.Sprintf("array of %d items does not fit a Go %s", len(a), dst.Type())}
+			return &UnmarshalError{Msg: fmt.Sprintf("array of %d items does not fit a Go %s", len(a), dst.Type())}
 		}
 		for i, item := range a {
-			if err := unmarshal(item, dst.Index(i), fmt.Sprintf("%s[%d]", path, i)); err != nil {
-				return err
+			if err := unmarshal(item, dst.Index(i)); err != nil {
+				return atIndex(err, i)
 			}
 		}
 		return nil
 	case reflect.Map:
 		m, ok := v.(map[string]any)
 		if !ok || dst.Type().Key().Kind() != reflect.String {
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		out := reflect.MakeMapWithSize(dst.Type(), len(m))
 		et := dst.Type().Elem()
 		for k, item := range m {
 			ev := reflect.New(et).Elem()
-			if err := unmarshal(item, ev, path+"."+k); err != nil {
-				return err
+			if err := unmarshal(item, ev); err != nil {
+				return inField(err, k)
 			}
 			out.SetMapIndex(reflect.ValueOf(k).Convert(dst.Type().Key()), ev)
 		}
@@ -212,14 +242,14 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 		if dst.Type() == timeType {
 			t, err := toTime(v)
 			if err != nil {
-				return &UnmarshalError{Path: path, Msg: err.Error()}
+				return &UnmarshalError{Msg: err.Error()}
 			}
 			dst.Set(reflect.ValueOf(t))
 			return nil
 		}
 		m, ok := v.(map[string]any)
 		if !ok {
-			return mismatch(path, v, dst.Type())
+			return mismatch(v, dst.Type())
 		}
 		for _, f := range structFields(dst.Type()) {
 			item, present := m[f.name]
@@ -230,13 +260,13 @@ func unmarshal(v any, dst reflect.Value, path string) error {
 			if err != nil {
 				return err
 			}
-			if err := unmarshal(item, fv, path+"."+f.name); err != nil {
-				return err
+			if err := unmarshal(item, fv); err != nil {
+				return inField(err, f.name)
 			}
 		}
 		return nil
 	}
-	return mismatch(path, v, dst.Type())
+	return mismatch(v, dst.Type())
 }
 
 // fieldForSet walks to a (possibly embedded) field, allocating nil embedded pointers.
