@@ -72,10 +72,9 @@ func Assemble(ctx context.Context, l Layout, opts AssembleOptions) (*Assembly, e
 	if err != nil {
 		return nil, err
 	}
-	srpmDir, err := st.dir(DirUpstreamSRPMContents)
-	if err != nil {
-		return nil, err
-	}
+	// The upstream SRPM contents are staged only when there is an upstream
+	// SRPM (lazily, in assemble).
+	srpmDir := func() (string, error) { return st.dir(DirUpstreamSRPMContents) }
 	var tarDir string
 	if opts.FullExtract {
 		if tarDir, err = st.dir(DirUpstreamTarballContent); err != nil {
@@ -121,7 +120,7 @@ func AssembleInPlace(ctx context.Context, pkgdir, destdir, genRoot string, opts 
 			return nil, fmt.Errorf("clean %s: %w", tarDir, err)
 		}
 	}
-	for _, d := range []string{destdir, srpmDir, tarDir} {
+	for _, d := range []string{destdir, tarDir} {
 		if d == "" {
 			continue
 		}
@@ -129,7 +128,7 @@ func AssembleInPlace(ctx context.Context, pkgdir, destdir, genRoot string, opts 
 			return nil, fmt.Errorf("create %s: %w", d, err)
 		}
 	}
-	return assemble(ctx, pkgdir, destdir, srpmDir, tarDir, opts)
+	return assemble(ctx, pkgdir, destdir, func() (string, error) { return srpmDir, nil }, tarDir, opts)
 }
 
 // SourceFiles returns upstream/*.source of pkgdir in glob (sorted) order.
@@ -151,7 +150,7 @@ func SourceFiles(pkgdir string) ([]string, error) {
 // assemble does the steps of osg-build's fetch(): 1. downloads, 2. upstream
 // SRPM contents, 3. other upstream/ files, 4. full extract, 5. osg/ on top,
 // 6. exactly one spec.
-func assemble(ctx context.Context, pkgdir, destdir, srpmDir, tarDir string, opts AssembleOptions) (*Assembly, error) {
+func assemble(ctx context.Context, pkgdir, destdir string, srpmDirFn func() (string, error), tarDir string, opts AssembleOptions) (*Assembly, error) {
 	origin := map[string]string{} // file name in destdir -> where it came from
 	a := &Assembly{Dir: destdir}
 
@@ -175,9 +174,15 @@ func assemble(ctx context.Context, pkgdir, destdir, srpmDir, tarDir string, opts
 	}
 
 	// 2. upstream SRPM contents
+	srpmDir := ""
 	for _, p := range a.Downloaded {
 		if !strings.HasSuffix(p, ".src.rpm") {
 			continue
+		}
+		if srpmDir == "" {
+			if srpmDir, err = srpmDirFn(); err != nil {
+				return nil, err
+			}
 		}
 		slog.Info("unpacking upstream SRPM", "srpm", filepath.Base(p))
 		if err := unpackRPM(ctx, p, srpmDir); err != nil {
@@ -199,7 +204,9 @@ func assemble(ctx context.Context, pkgdir, destdir, srpmDir, tarDir string, opts
 	if tarDir != "" {
 		var archives []string
 		archives = append(archives, a.Downloaded...)
-		if ents, err := os.ReadDir(srpmDir); err == nil {
+		if srpmDir == "" {
+			// nothing unpacked
+		} else if ents, err := os.ReadDir(srpmDir); err == nil {
 			for _, e := range ents {
 				if e.Type().IsRegular() {
 					archives = append(archives, filepath.Join(srpmDir, e.Name()))
