@@ -114,3 +114,16 @@ func BenchmarkUnmarshalListTagged(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecodeListTaggedStream decodes from a reader that does not tell
+// its length, like an HTTP response body.
+func BenchmarkDecodeListTaggedStream(b *testing.B) {
+	benchBodies()
+	b.SetBytes(int64(len(benchListTagged)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ours.DecodeResponse(io.MultiReader(bytes.NewReader(benchListTagged))); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

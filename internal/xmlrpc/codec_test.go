@@ -3,12 +3,14 @@ package xmlrpc
 import (
 	"bytes"
 	"errors"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 )
 
@@ -547,5 +549,38 @@ func TestUnmarshal(t *testing.T) {
 	}
 	if o.Name != "n" || o.inner.X != 5 || o.In.X != 2 || o.InP == nil || o.InP.X != 3 || !o.Untag {
 		t.Errorf("outer = %+v", o)
+	}
+}
+
+func TestDecodeReaders(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join(wireDir, "multiCall.response.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := DecodeResponseBytes(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte(" "), 300<<10) // pieces of the unknown-length reader
+	for name, r := range map[string]io.Reader{
+		"one byte":     iotest.OneByteReader(bytes.NewReader(body)),
+		"data err":     iotest.DataErrReader(bytes.NewReader(body)),
+		"half":         iotest.HalfReader(bytes.NewReader(body)),
+		"many pieces":  io.MultiReader(bytes.NewReader(body), bytes.NewReader(big)),
+		"bytes.Buffer": bytes.NewBuffer(body),
+	} {
+		got, err := DecodeResponse(r)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	if _, err := DecodeResponse(iotest.TimeoutReader(iotest.OneByteReader(bytes.NewReader(body)))); !errors.Is(err, iotest.ErrTimeout) {
+		t.Errorf("timeout reader: %v", err)
+	}
+	if _, _, err := DecodeCall(iotest.ErrReader(io.ErrClosedPipe)); !errors.Is(err, io.ErrClosedPipe) {
+		t.Errorf("err reader: %v", err)
+	}
+	if _, err := DecodeResponse(strings.NewReader("")); err == nil || !strings.Contains(err.Error(), "empty body") {
+		t.Errorf("empty: %v", err)
 	}
 }
