@@ -2,7 +2,10 @@ package xmlrpc_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
@@ -124,6 +127,37 @@ func BenchmarkDecodeListTaggedStream(b *testing.B) {
 	for b.Loop() {
 		if _, err := ours.DecodeResponse(io.MultiReader(bytes.NewReader(benchListTagged))); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUploadLoopback POSTs 64 MiB in Koji's 1 MiB raw chunks (adler32
+// verified) to a Server whose Upload hook is WriteChunk, over loopback.
+func BenchmarkUploadLoopback(b *testing.B) {
+	root := b.TempDir()
+	srv := &ours.Server{Version: "1.35.3", Upload: func(ctx context.Context, u *ours.UploadCall) (any, error) {
+		return ours.WriteChunk(root, u.Params, u.Body, "1")
+	}}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	chunk := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	const chunks = 64
+	b.SetBytes(chunks * int64(len(chunk)))
+	for b.Loop() {
+		for i := range chunks {
+			url := fmt.Sprintf("%s/kojihub?filename=f.rpm&filepath=cli-build/x&fileverify=adler32&offset=%d&overwrite=1", ts.URL, i*len(chunk))
+			resp, err := ts.Client().Post(url, "application/octet-stream", bytes.NewReader(chunk))
+			if err != nil {
+				b.Fatal(err)
+			}
+			v, err := ours.DecodeResponse(resp.Body)
+			resp.Body.Close()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if v.(map[string]any)["size"] != int64(len(chunk)) {
+				b.Fatalf("answer %v", v)
+			}
 		}
 	}
 }
