@@ -1,0 +1,379 @@
+package repodata
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+
+	"github.com/klauspost/compress/flate"
+)
+
+// How the XML files are compressed.
+//
+// Each file is one gzip member whose deflate stream is the concatenation of
+// independently compressed segments: the file head, one segment per chunk
+// of consecutive packages, and the tail. Every segment but the last ends
+// with a sync flush, so the concatenation is a valid deflate stream that
+// any gzip reader decompresses as one. Chunks are compressed in parallel by
+// the workers, and the compressed segment of a chunk whose packages are all
+// unchanged is taken from the cache as is: --update compresses only the
+// chunks that changed.
+//
+// Chunk boundaries depend on the packages, not on their positions (a chunk
+// ends after a package whose href hashes to 0 mod chunkSplit, or at
+// maxChunk packages), so adding a package changes the chunk it falls in and
+// leaves the others alone.
+const (
+	chunkSplit = 32
+	maxChunk   = 128
+	flateLevel = 5
+)
+
+type countWriter struct{ n int64 }
+
+func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return len(p), nil }
+
+type chunk struct {
+	lo, hi int // packages [lo, hi)
+	err    error
+	key    segKey
+	seg    [3][]byte // compressed primary, filelists, other
+}
+
+type segKey [32]byte
+
+// splitChunks cuts the ordered hrefs into chunks.
+func splitChunks(hrefs []string) []chunk {
+	var chunks []chunk
+	lo := 0
+	for i, h := range hrefs {
+		f := fnv.New32a()
+		io.WriteString(f, h)
+		if f.Sum32()%chunkSplit == 0 || i+1-lo >= maxChunk || i == len(hrefs)-1 {
+			chunks = append(chunks, chunk{lo: lo, hi: i + 1})
+			lo = i + 1
+		}
+	}
+	return chunks
+}
+
+// chunkKey identifies a chunk's content: its packages' hrefs, sizes and
+// modification times.
+func chunkKey(entries []*cacheEntry) segKey {
+	h := sha256.New()
+	var b [16]byte
+	for _, e := range entries {
+		io.WriteString(h, e.Href)
+		binary.LittleEndian.PutUint64(b[:8], uint64(e.Size))
+		binary.LittleEndian.PutUint64(b[8:], uint64(e.MtimeNs))
+		h.Write([]byte{0})
+		h.Write(b[:])
+	}
+	var k segKey
+	h.Sum(k[:0])
+	return k
+}
+
+func fragment(e *cacheEntry, k int) []byte {
+	switch k {
+	case 0:
+		return e.Primary
+	case 1:
+		return e.Filelists
+	}
+	return e.Other
+}
+
+// compressor makes raw deflate segments.
+type compressor struct {
+	buf bytes.Buffer
+	fw  *flate.Writer
+}
+
+// segment compresses the parts into one deflate segment: sync-flushed, or
+// final when last.
+func (c *compressor) segment(last bool, parts ...[]byte) ([]byte, error) {
+	c.buf.Reset()
+	if c.fw == nil {
+		fw, err := flate.NewWriter(&c.buf, flateLevel)
+		if err != nil {
+			return nil, err
+		}
+		c.fw = fw
+	} else {
+		c.fw.Reset(&c.buf)
+	}
+	for _, p := range parts {
+		if _, err := c.fw.Write(p); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if last {
+		err = c.fw.Close()
+	} else {
+		err = c.fw.Flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.Clone(c.buf.Bytes()), nil
+}
+
+// writeMetadata reads the packages with a worker pool and streams the three
+// XML files, in order, into tmp: whichever worker completes the next chunk
+// in order writes it (and any completed chunks after it) to the files, so
+// no goroutine waits for another chunk by chunk. It returns every package's
+// entry and the chunks with their compressed segments, for the next cache.
+func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cache, workers, limit int) ([]*cacheEntry, []chunk, int, []Record, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := len(hrefs)
+	entries := make([]*cacheEntry, n)
+	chunks := splitChunks(hrefs)
+
+	names := []string{"primary", "filelists", "other"}
+	heads := [][]byte{primaryHead(n), filelistsHead(n), otherHead(n)}
+	tails := [][]byte{primaryTail, filelistsTail, otherTail}
+	var files [3]*gzFile
+	for k := range files {
+		f, err := newGzFile(tmp, names[k], heads[k])
+		if err != nil {
+			for _, g := range files[:k] {
+				g.f.Close()
+			}
+			return nil, nil, 0, nil, err
+		}
+		files[k] = f
+	}
+	defer func() {
+		for _, g := range files {
+			g.f.Close()
+		}
+	}()
+
+	var (
+		mu        sync.Mutex
+		completed = make([]bool, len(chunks))
+		written   int
+		writeErr  error
+	)
+	// flush writes the completed chunks that come next in order; mu held.
+	flush := func() {
+		for written < len(chunks) && completed[written] && writeErr == nil {
+			ch := &chunks[written]
+			for k, g := range files {
+				for i := ch.lo; i < ch.hi; i++ {
+					g.open(fragment(entries[i], k))
+				}
+				g.write(ch.seg[k])
+				if g.err != nil {
+					writeErr = g.err
+				}
+			}
+			written++
+		}
+	}
+
+	// Workers claim chunks in order.
+	var next, reused atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &reader{limit: limit}
+			var comp compressor
+			for {
+				ci := int(next.Add(1) - 1)
+				if ci >= len(chunks) {
+					return
+				}
+				ch := &chunks[ci]
+				if err := r.chunk(ctx, dir, hrefs, entries, ch, c, &comp, &reused); err != nil {
+					ch.err = err
+					cancel()
+					return
+				}
+				mu.Lock()
+				completed[ci] = true
+				flush()
+				werr := writeErr
+				mu.Unlock()
+				if werr != nil {
+					cancel()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	// The first package error explains best what went wrong.
+	for i := range chunks {
+		if e := chunks[i].err; e != nil && !errors.Is(e, context.Canceled) {
+			return nil, nil, 0, nil, e
+		}
+	}
+	if err := ctx.Err(); err != nil && writeErr == nil {
+		return nil, nil, 0, nil, err
+	}
+	if writeErr != nil {
+		return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", writeErr)
+	}
+	records := make([]Record, 3)
+	for k, g := range files {
+		rec, err := g.finish(tails[k])
+		if err != nil {
+			return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", err)
+		}
+		records[k] = rec
+	}
+	return entries, chunks, int(reused.Load()), records, nil
+}
+
+// chunk fills the entries of one chunk and its compressed segments.
+func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries []*cacheEntry, ch *chunk, c *cache, comp *compressor, reused *atomic.Int64) error {
+	allHit := true
+	for i := ch.lo; i < ch.hi; i++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		e, hit, err := r.entry(dir, hrefs[i], c.lookup(hrefs[i]))
+		if err != nil {
+			return err
+		}
+		if hit {
+			reused.Add(1)
+		} else {
+			allHit = false
+		}
+		entries[i] = e
+	}
+	ch.key = chunkKey(entries[ch.lo:ch.hi])
+	if allHit {
+		if seg, ok := c.segment(ch.key); ok {
+			ch.seg = seg
+			return nil
+		}
+	}
+	parts := make([][]byte, ch.hi-ch.lo)
+	for k := range ch.seg {
+		for i := ch.lo; i < ch.hi; i++ {
+			parts[i-ch.lo] = fragment(entries[i], k)
+		}
+		seg, err := comp.segment(false, parts...)
+		if err != nil {
+			return err
+		}
+		ch.seg[k] = seg
+	}
+	return nil
+}
+
+// gzipHeader is a gzip member header: deflate, no flags, no mtime, Unix.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3}
+
+// gzFile is one metadata file being written: a gzip header, deflate
+// segments, then the trailer, with the checksums and sizes of both its
+// compressed and its open content.
+type gzFile struct {
+	name    string
+	dir     string
+	tmpPath string
+	f       *os.File
+	buf     *bufio.Writer
+	out     io.Writer
+	zsum    hash.Hash
+	zsize   countWriter
+	osum    hash.Hash
+	crc     hash.Hash32
+	osize   int64
+	comp    compressor
+	err     error
+}
+
+func newGzFile(dir, name string, head []byte) (*gzFile, error) {
+	g := &gzFile{name: name, dir: dir, tmpPath: filepath.Join(dir, name+".xml.gz"),
+		zsum: sha256.New(), osum: sha256.New(), crc: crc32.NewIEEE()}
+	f, err := os.Create(g.tmpPath)
+	if err != nil {
+		return nil, err
+	}
+	g.f = f
+	g.buf = bufio.NewWriterSize(f, 256<<10)
+	g.out = io.MultiWriter(g.buf, g.zsum, &g.zsize)
+	g.write(gzipHeader)
+	g.open(head)
+	seg, err := g.comp.segment(false, head)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	g.write(seg)
+	return g, nil
+}
+
+// open accounts for uncompressed content.
+func (g *gzFile) open(b []byte) {
+	g.osum.Write(b)
+	g.crc.Write(b)
+	g.osize += int64(len(b))
+}
+
+// write writes compressed bytes.
+func (g *gzFile) write(b []byte) {
+	if g.err == nil {
+		_, g.err = g.out.Write(b)
+	}
+}
+
+// finish writes the tail and the trailer, closes the file and renames it
+// to its checksummed name.
+func (g *gzFile) finish(tail []byte) (Record, error) {
+	g.open(tail)
+	seg, err := g.comp.segment(true, tail)
+	if err != nil {
+		return Record{}, err
+	}
+	g.write(seg)
+	var trailer [8]byte
+	binary.LittleEndian.PutUint32(trailer[:4], g.crc.Sum32())
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(g.osize))
+	g.write(trailer[:])
+	if g.err == nil {
+		g.err = g.buf.Flush()
+	}
+	if g.err == nil {
+		g.err = g.f.Close()
+	}
+	if g.err != nil {
+		return Record{}, g.err
+	}
+	sum := hex.EncodeToString(g.zsum.Sum(nil))
+	final := filepath.Join(g.dir, sum+"-"+g.name+".xml.gz")
+	if err := os.Rename(g.tmpPath, final); err != nil {
+		return Record{}, err
+	}
+	st, err := os.Stat(final)
+	if err != nil {
+		return Record{}, err
+	}
+	return Record{
+		Type: g.name, Href: "repodata/" + filepath.Base(final), Checksum: sum,
+		OpenChecksum: hex.EncodeToString(g.osum.Sum(nil)),
+		Timestamp:    st.ModTime().Unix(), Size: g.zsize.n, OpenSize: g.osize,
+	}, nil
+}
