@@ -56,6 +56,16 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		Getenv:     os.Getenv,
 	}
 	rootCmd := root.NewCmdRoot(f)
+	hubs := cmdutil.NewHubFactory(func() cmdutil.HubSettings {
+		fl := rootCmd.PersistentFlags()
+		s := cmdutil.HubSettings{}
+		s.Hub, _ = fl.GetString(root.FlagHub)
+		s.ConfigFile, _ = fl.GetString(root.FlagConfig)
+		s.Profile, _ = fl.GetString(root.FlagProfile)
+		return s
+	}, f.Getenv)
+	f.Hub = hubs.Hub
+	defer hubs.Close(ctx)
 	args := argv[1:]
 	if name, ok := personalities[exe]; ok {
 		if c, _, err := rootCmd.Find([]string{name}); err == nil && c != rootCmd {

@@ -1,9 +1,11 @@
 package cmdutil
 
 import (
+	"context"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
 // Factory gives commands their dependencies: plain values, and lazy
@@ -16,4 +18,7 @@ type Factory struct {
 	Now        func() time.Time
 	// Getenv reads the environment (tests may replace it).
 	Getenv func(string) string
+	// Hub opens the hub chosen by --hub/--config/--profile on first use
+	// (see HubFactory); later calls return the same hub.
+	Hub func(ctx context.Context) (koji.Hub, error)
 }

@@ -31,6 +31,14 @@ type GlobalOptions struct {
 	Quiet bool
 }
 
+// Names of the global flags that choose the hub (read by cli.Run's hub
+// factory).
+const (
+	FlagHub     = "hub"
+	FlagConfig  = "config"
+	FlagProfile = "profile"
+)
+
 // NewCmdRoot returns the root command with every subcommand attached.
 func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	opts := &GlobalOptions{}
@@ -71,6 +79,9 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	cmd.PersistentFlags().BoolVar(&opts.Debug, "debug", false, "print debug messages, including every external command run")
 	cmd.PersistentFlags().BoolVarP(&opts.Debug, "verbose", "v", false, "same as --debug (osg-build's -v)")
 	cmd.PersistentFlags().BoolVarP(&opts.Quiet, "quiet", "q", false, "print only warnings and errors")
+	cmd.PersistentFlags().String(FlagHub, "", "hub to use: local, local:DIR, sqlite:///DIR or an https:// Koji hub URL (default: $OSG_BUILD_HUB, else the Koji config)")
+	cmd.PersistentFlags().String(FlagConfig, "", "Koji client config `file` (default: ~/.osg-koji/config, ~/.koji/config, /etc/koji.conf)")
+	cmd.PersistentFlags().String(FlagProfile, "", "profile (section) of the Koji config (default koji)")
 
 	cmd.AddGroup(
 		&cobra.Group{ID: GroupLocal, Title: "Local packaging:"},
@@ -83,6 +94,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addPackagingCommands(cmd, f)
 	addRepodataCommands(cmd, f)
 	addKojiCommands(cmd, f)
+	addKojiBuildCommands(cmd, f)
 	addHubCommands(cmd, f)
 
 	v := version.NewCmdVersion(f)

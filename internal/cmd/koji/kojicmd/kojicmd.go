@@ -1,0 +1,156 @@
+// Package kojicmd is the `osg-koji` command: the koji verbs done natively
+// against any hub, and a passthrough to the koji CLI for the others.
+package kojicmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addexternalrepo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addpkg"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addtag"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addtaginheritance"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addtarget"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/adduser"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/blockpkg"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/buildinfo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importrpm"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listhistory"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpermissions"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpkgs"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtagged"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtags"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtargets"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/tagbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginfo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taskinfo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/untagbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/runner"
+)
+
+// NewCmdKoji returns the osg-koji command with its verbs.
+func NewCmdKoji(f *cmdutil.Factory) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "osg-koji <command> [flags]",
+		Short: "Koji commands (osg-koji), natively against any hub",
+		Long: `The common koji commands, done natively against the hub chosen by --hub (the
+embedded hub with "local", a Koji hub URL, or by default the Koji config
+~/.osg-koji/config). Output keeps the koji CLI's layout where scripts parse it;
+--quiet drops headers and --json prints the hub's answers as JSON. Data goes to
+stdout, status to stderr.
+
+Any other command is passed to the koji CLI, when it is installed, as
+"koji --config=~/.osg-koji/config <command>...".`,
+		Example: "$ osg-koji list-tagged --latest osg-25-main-el9-release\n$ osg-build --hub local osg-koji add-tag osg-el9 --arches x86_64",
+		// Unknown verbs reach RunE with their flags untouched.
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			switch args[0] {
+			case "-h", "--help", "help":
+				if len(args) > 1 {
+					if c, _, err := cmd.Find(args[1:]); err == nil && c != cmd {
+						return c.Help()
+					}
+				}
+				return cmd.Help()
+			}
+			return passthrough(cmd.Context(), f, cmd, args)
+		},
+	}
+	for _, c := range []*cobra.Command{
+		hello.NewCmdHello(f, nil),
+		listpermissions.NewCmdListPermissions(f, nil),
+		listtags.NewCmdListTags(f, nil),
+		taginfo.NewCmdTagInfo(f, nil),
+		listtargets.NewCmdListTargets(f, nil),
+		listtagged.NewCmdListTagged(f, nil),
+		latestbuild.NewCmdLatestBuild(f, nil),
+		buildinfo.NewCmdBuildInfo(f, nil),
+		listpkgs.NewCmdListPkgs(f, nil),
+		addpkg.NewCmdAddPkg(f, nil),
+		blockpkg.NewCmdBlockPkg(f, nil),
+		addtag.NewCmdAddTag(f, nil),
+		addtaginheritance.NewCmdAddTagInheritance(f, nil),
+		addtarget.NewCmdAddTarget(f, nil),
+		addexternalrepo.NewCmdAddExternalRepo(f, nil),
+		adduser.NewCmdAddUser(f, nil),
+		grantpermission.NewCmdGrantPermission(f, nil),
+		importrpm.NewCmdImport(f, nil),
+		tagbuild.NewCmdTagBuild(f, nil),
+		untagbuild.NewCmdUntagBuild(f, nil),
+		listhistory.NewCmdListHistory(f, nil),
+		taskinfo.NewCmdTaskInfo(f, nil),
+		call.NewCmdCall(f, nil),
+	} {
+		cmd.AddCommand(c)
+	}
+	return cmd
+}
+
+// globalFlags are osg-build's own flags, left out of a passthrough.
+var globalFlags = map[string]bool{"--hub": true, "--config": true, "--profile": true}
+
+// passthrough runs the koji CLI with the OSG config for a verb osg-koji
+// does not do itself; koji's exit status becomes ours.
+func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, args []string) error {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		name, _, hasValue := strings.Cut(a, "=")
+		if globalFlags[name] {
+			if !hasValue {
+				i++
+			}
+			continue
+		}
+		kept = append(kept, a)
+	}
+	verb := ""
+	for _, a := range kept {
+		if !strings.HasPrefix(a, "-") {
+			verb = a
+			break
+		}
+	}
+	if _, ok := runner.Look("koji"); !ok {
+		return cmdutil.FlagErrorf("%q is not an osg-koji command, and the koji CLI (which would run it) is not installed; osg-koji's own commands are: %s",
+			verb, strings.Join(native(cmd), ", "))
+	}
+	home := f.Getenv("HOME")
+	conf := filepath.Join(home, ".osg-koji", "config")
+	kojiArgs := append([]string{"--config=" + conf}, kept...)
+	_, err := runner.Run(ctx, runner.Cmd{Name: "koji", Args: kojiArgs, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out, Stderr: f.IOStreams.ErrOut})
+	var ee *runner.ExitError
+	if errors.As(err, &ee) && ee.Status > 0 {
+		return &cmdutil.ExitError{Code: ee.Status}
+	}
+	if err != nil {
+		return fmt.Errorf("running koji: %w", err)
+	}
+	return nil
+}
+
+func native(cmd *cobra.Command) []string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	sort.Strings(names)
+	return names
+}

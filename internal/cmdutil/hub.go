@@ -1,0 +1,259 @@
+package cmdutil
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osg-htc/osg-build-go/internal/config"
+	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/hub/store"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/koji/client"
+)
+
+// Environment variables read by the hub factory.
+const (
+	// EnvHub selects the hub when --hub is not given.
+	EnvHub = "OSG_BUILD_HUB"
+	// EnvHubUser and EnvHubPassword are the credentials of a password
+	// login (authtype = password), which Koji never reads from its config.
+	EnvHubUser     = "OSG_BUILD_HUB_USER"
+	EnvHubPassword = "OSG_BUILD_HUB_PASSWORD"
+)
+
+// HubSettings are the global flags that choose the hub.
+type HubSettings struct {
+	// Hub is --hub: "local", "local:DIR", "sqlite:///DIR", an http(s) URL,
+	// or "" for the Koji config.
+	Hub string
+	// ConfigFile is --config and Profile is --profile (Koji's INI config).
+	ConfigFile string
+	Profile    string
+}
+
+// HubFactory opens the hub a command asks for, once, and closes it at exit.
+// Its Hub method is the Factory's Hub lazy function.
+type HubFactory struct {
+	settings func() HubSettings
+	getenv   func(string) string
+	opts     []hub.Option
+
+	mu     sync.Mutex
+	opened koji.Hub
+	err    error
+}
+
+// NewHubFactory returns a factory that reads the settings when the first
+// command asks for the hub (after flags are parsed). getenv reads
+// OSG_BUILD_HUB, XDG_DATA_HOME and HOME; opts are passed to hub.Open.
+func NewHubFactory(settings func() HubSettings, getenv func(string) string, opts ...hub.Option) *HubFactory {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	return &HubFactory{settings: settings, getenv: getenv, opts: opts}
+}
+
+// Hub opens the hub (once) and returns it.
+func (f *HubFactory) Hub(ctx context.Context) (koji.Hub, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.opened == nil && f.err == nil {
+		f.opened, f.err = f.open(ctx)
+	}
+	return f.opened, f.err
+}
+
+// Close logs out of a remote hub and closes an embedded one. It does nothing
+// when no hub was opened.
+func (f *HubFactory) Close(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	h := f.opened
+	f.opened = nil
+	switch h := h.(type) {
+	case *LocalHub:
+		return h.Close()
+	case *RemoteHub:
+		if h.LoggedIn() {
+			return h.Logout(context.WithoutCancel(ctx))
+		}
+	}
+	return nil
+}
+
+func (f *HubFactory) open(ctx context.Context) (koji.Hub, error) {
+	s := HubSettings{}
+	if f.settings != nil {
+		s = f.settings()
+	}
+	spec := strings.TrimSpace(s.Hub)
+	if spec == "" {
+		spec = strings.TrimSpace(f.getenv(EnvHub))
+	}
+	switch {
+	case spec == "local" || spec == "embedded":
+		dir, err := store.DefaultDir(f.getenv)
+		if err != nil {
+			return nil, err
+		}
+		return OpenLocalHub(ctx, dir, f.opts...)
+	case strings.HasPrefix(spec, "local:"):
+		return OpenLocalHub(ctx, strings.TrimPrefix(spec, "local:"), f.opts...)
+	case strings.HasPrefix(spec, "sqlite://"):
+		return OpenLocalHub(ctx, strings.TrimPrefix(spec, "sqlite://"), f.opts...)
+	case strings.HasPrefix(spec, "https://") || strings.HasPrefix(spec, "http://"):
+		return f.openRemote(s, spec)
+	case spec == "":
+		return f.openRemote(s, "")
+	}
+	return nil, fmt.Errorf("invalid hub %q: use local, local:DIR, sqlite:///DIR or an https:// hub URL (or leave --hub out to use the Koji config)", spec)
+}
+
+// openRemote makes a client from the Koji config. With a URL the config is
+// optional (its authentication settings are used when one is found) and the
+// URL replaces its server.
+func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
+	home := f.getenv("HOME")
+	cfg, err := config.Load(config.LoadOptions{ConfigFile: s.ConfigFile, Profile: s.Profile, Home: home})
+	if err != nil {
+		if url == "" || s.ConfigFile != "" || !errors.Is(err, config.ErrNoConfig) {
+			return nil, err
+		}
+		cfg = &config.Koji{Server: url, Values: map[string]string{}}
+	}
+	opts := cfg.ClientOptions()
+	if url != "" {
+		opts.Server = url
+	}
+	opts.Getenv = f.getenv
+	topdir := cfg.Values["topdir"]
+	if topdir == "" {
+		topdir = "/mnt/koji"
+	}
+	return &RemoteHub{
+		Client:   client.New(opts),
+		authType: cfg.AuthType,
+		user:     f.getenv(EnvHubUser),
+		password: f.getenv(EnvHubPassword),
+		topDir:   topdir,
+		poll:     cfg.PollInterval,
+	}, nil
+}
+
+// LocalHub is the embedded hub opened by the factory: the local user acts as
+// the hub's admin.
+type LocalHub struct {
+	*hub.Hub
+}
+
+// OpenLocalHub opens the embedded hub in dir, which must have been created
+// with `osg-build hub init`.
+func OpenLocalHub(ctx context.Context, dir string, opts ...hub.Option) (*LocalHub, error) {
+	if dir == "" {
+		return nil, fmt.Errorf("empty hub directory: use --hub local:DIR")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(abs, store.DBFile)); err != nil {
+		return nil, fmt.Errorf("no hub at %s: run `osg-build hub init` (or choose another with --hub local:DIR)", abs)
+	}
+	h, err := hub.Open(ctx, abs, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("opening the hub at %s: %w", abs, err)
+	}
+	return &LocalHub{Hub: h}, nil
+}
+
+// Location is "local:DIR".
+func (h *LocalHub) Location() string { return "local:" + h.Dir() }
+
+// PollInterval is how often to poll while waiting for tasks.
+func (h *LocalHub) PollInterval() time.Duration { return 200 * time.Millisecond }
+
+// EnsureLogin does nothing: the in-process caller is the local admin.
+func (h *LocalHub) EnsureLogin(ctx context.Context) error { return nil }
+
+// RemoteHub is a Koji client with the login settings of the Koji config.
+type RemoteHub struct {
+	*client.Client
+	authType string
+	user     string
+	password string
+	topDir   string
+	poll     time.Duration
+
+	mu sync.Mutex
+}
+
+// PollInterval is how often to poll the hub while waiting for tasks (the
+// config's poll_interval, 6 s by default).
+func (h *RemoteHub) PollInterval() time.Duration {
+	if h.poll <= 0 {
+		return 6 * time.Second
+	}
+	return h.poll
+}
+
+// CertFile is the client certificate used for SSL logins.
+func (h *RemoteHub) CertFile() string { return h.Options().Cert }
+
+// Location is the hub URL.
+func (h *RemoteHub) Location() string { return h.Server() }
+
+// TopDir is the config's topdir (Koji's default /mnt/koji), for paths.
+func (h *RemoteHub) TopDir() string { return h.topDir }
+
+// EnsureLogin logs in with the config's authtype unless a session exists.
+func (h *RemoteHub) EnsureLogin(ctx context.Context) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.LoggedIn() {
+		return nil
+	}
+	at := h.authType
+	if at == "" && h.user != "" && h.Options().Cert == "" {
+		at = client.AuthTypePassword
+	}
+	if err := h.Login(ctx, at, h.user, h.password); err != nil {
+		return &ExitError{Code: ExitAuth, Err: fmt.Errorf("logging in to %s: %w", h.Server(), err)}
+	}
+	return nil
+}
+
+// Loginer is a hub that may need a login before writes.
+type Loginer interface {
+	EnsureLogin(ctx context.Context) error
+}
+
+// EnsureLogin logs in to h if it needs it (a remote hub); reads stay
+// anonymous, writes call this first.
+func EnsureLogin(ctx context.Context, h koji.Hub) error {
+	if l, ok := h.(Loginer); ok {
+		return l.EnsureLogin(ctx)
+	}
+	return nil
+}
+
+// HubLocation describes where h is ("local:DIR" or the hub URL).
+func HubLocation(h koji.Hub) string {
+	if l, ok := h.(interface{ Location() string }); ok {
+		return l.Location()
+	}
+	return "(unknown hub)"
+}
+
+// HubTopDir is the directory of the hub's files (for paths shown to users).
+func HubTopDir(h koji.Hub) string {
+	if l, ok := h.(interface{ TopDir() string }); ok {
+		return l.TopDir()
+	}
+	return "/mnt/koji"
+}
