@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"sort"
@@ -163,7 +164,7 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Comm
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
 		fmt.Fprintf(ios.ErrOut, "error: %v\nRun '%s --help' for usage.\n", err, commandPath(rootCmd, args))
 		return cmdutil.ExitUsage
-	case errors.As(err, &coder):
+	case errors.As(err, &coder) && !isChildExit(coder):
 		if msg := err.Error(); msg != "" && !strings.HasPrefix(msg, "exit status ") {
 			fmt.Fprintf(ios.ErrOut, "error: %s\n", msg)
 		}
@@ -172,6 +173,14 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Comm
 		fmt.Fprintf(ios.ErrOut, "error: %s\n", err)
 		return cmdutil.ExitFailure
 	}
+}
+
+// isChildExit reports whether coder is the exit status of a program we ran
+// (os/exec's ExitError also has ExitCode): that status is the child's, not
+// ours, so such errors map to a plain failure (1).
+func isChildExit(coder cmdutil.ExitCoder) bool {
+	_, ok := coder.(*exec.ExitError)
+	return ok
 }
 
 // isCobraUsageError recognises the argument errors cobra itself produces.

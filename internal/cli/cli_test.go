@@ -10,6 +10,7 @@ import (
 
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
+	"github.com/osg-htc/osg-build-go/internal/runner"
 )
 
 // fakeRoot builds a root command with the given subcommands, each recording
@@ -126,5 +127,18 @@ func TestRunPersonalityAndHelp(t *testing.T) {
 	}
 	if !strings.HasPrefix(stdout.String(), "osg-build ") {
 		t.Errorf("version output: %q", stdout.String())
+	}
+}
+
+// A failing external program must not set osg-build's exit code: exec's
+// ExitError also has an ExitCode method.
+func TestChildExitStatusIsAFailure(t *testing.T) {
+	_, err := runner.Run(context.Background(), runner.Cmd{Name: "sh", Args: []string{"-c", "exit 128"}})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	ios, _, _, stderr := iostreams.Test()
+	if got := exitCode(context.Background(), ios, &cobra.Command{Use: "osg-build"}, nil, err); got != 1 {
+		t.Errorf("exit code %d, want 1 (stderr %q)", got, stderr.String())
 	}
 }
