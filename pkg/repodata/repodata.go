@@ -100,6 +100,9 @@ type Result struct {
 	Packages int
 	// Reused is the number of packages whose metadata came from the cache.
 	Reused int
+	// Chunks is the number of chunks the packages were cut into, and
+	// ChunksReused the number whose compressed data came from the cache.
+	Chunks, ChunksReused int
 	// Revision is the repomd.xml revision.
 	Revision int64
 	// Records are the repomd.xml records, in file order.
@@ -206,7 +209,13 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	slog.Debug("repodata: swapped into place", "took", time.Since(t0))
 	ok = true
-	return &Result{RepodataDir: repodata, Packages: len(hrefs), Reused: reused, Revision: rev, Records: records}, nil
+	res := &Result{RepodataDir: repodata, Packages: len(hrefs), Reused: reused, Revision: rev, Records: records, Chunks: len(chunks)}
+	for _, ch := range chunks {
+		if ch.cached {
+			res.ChunksReused++
+		}
+	}
+	return res, nil
 }
 
 // listPackages returns the location hrefs of the RPMs, in the order the

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -460,6 +461,48 @@ func TestUpdateReusesUnchangedPackages(t *testing.T) {
 	}
 }
 
+// TestUpdateManyChunks: with many packages, --update after adding one
+// recompresses only the chunk it falls in, and the files are byte for byte
+// those of a full run.
+func TestUpdateManyChunks(t *testing.T) {
+	repo := t.TempDir()
+	for i := range 400 {
+		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i)))
+	}
+	first := generate(t, Options{Dir: repo, Workers: 3})
+	if first.Chunks < 4 || first.ChunksReused != 0 {
+		t.Fatalf("full run: %d chunks, %d reused", first.Chunks, first.ChunksReused)
+	}
+	copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, "pkg-200a.rpm"))
+	upd := generate(t, Options{Dir: repo, Workers: 3, Update: true})
+	if upd.Reused != 400 || upd.Packages != 401 {
+		t.Errorf("update: %d packages, %d reused", upd.Packages, upd.Reused)
+	}
+	if upd.ChunksReused < upd.Chunks-2 || upd.ChunksReused == upd.Chunks {
+		t.Errorf("update: %d of %d chunks reused, want all but one or two", upd.ChunksReused, upd.Chunks)
+	}
+	updated := map[string][]byte{}
+	for _, r := range upd.Records {
+		data, err := os.ReadFile(filepath.Join(repo, r.Href))
+		if err != nil {
+			t.Fatal(err)
+		}
+		updated[r.Type] = data
+	}
+	full := generate(t, Options{Dir: repo, Workers: 1})
+	for _, r := range full.Records {
+		data, _ := os.ReadFile(filepath.Join(repo, r.Href))
+		if !bytes.Equal(data, updated[r.Type]) {
+			t.Errorf("%s: --update output differs from a full run's", r.Type)
+		}
+	}
+	// Each file is a single gzip member that any reader takes whole.
+	prim := parsePrimary(t, openMD(t, repo, "primary"))
+	if len(prim.Packages) != 401 {
+		t.Errorf("primary.xml has %d packages", len(prim.Packages))
+	}
+}
+
 func TestGroupFile(t *testing.T) {
 	repo := fixtureRepo(t)
 	comps := filepath.Join(t.TempDir(), "comps.xml")
@@ -640,6 +683,10 @@ func TestSameAsCreaterepoC(t *testing.T) {
 	// Copies under other names and directories, to check the order.
 	for _, name := range []string{"B.rpm", "Z/zz.rpm", "aa/b.rpm", "10.rpm", "9.rpm"} {
 		copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, name))
+	}
+	// Enough packages for several compressed chunks.
+	for i := range 150 {
+		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("d%d/copy-%03d.rpm", i%4, i)))
 	}
 	theirs := t.TempDir()
 	cmd := exec.Command("createrepo_c", "--no-database", "-o", theirs, repo)

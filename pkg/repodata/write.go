@@ -49,6 +49,7 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 type chunk struct {
 	lo, hi int // packages [lo, hi)
 	err    error
+	cached bool // segments taken from the cache
 	key    segKey
 	seg    [3][]byte // compressed primary, filelists, other
 }
@@ -266,6 +267,7 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 	if allHit {
 		if seg, ok := c.segment(ch.key); ok {
 			ch.seg = seg
+			ch.cached = true
 			return nil
 		}
 	}
