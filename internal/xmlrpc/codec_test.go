@@ -244,6 +244,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"fault no code", "<methodResponse><fault><value><struct></struct></value></fault></methodResponse>", "no faultCode"},
 		{"member without value", resp("<value><struct><member><name>a</name></member></struct></value>"), "expected a start tag"},
 		{"lt in tag", resp("<value><str<ing>x</string></value>"), "'<' inside a tag"},
+		{"latin-1", "<?xml version='1.0' encoding='ISO-8859-1'?><methodResponse/>", "unsupported encoding \"ISO-8859-1\""},
 		{"call as response", "<methodCall><methodName>x</methodName></methodCall>", "expected <methodResponse>"},
 	}
 	for _, tt := range tests {

@@ -447,6 +447,16 @@ func (d *decoder) prolog() error {
 	if bytes.HasPrefix(d.b, []byte("\xef\xbb\xbf")) {
 		d.p = 3
 	}
+	if bytes.HasPrefix(d.b[d.p:], []byte("<?xml")) {
+		end := bytes.Index(d.b[d.p:], []byte("?>"))
+		if end < 0 {
+			return d.errf(errTruncated)
+		}
+		if enc := declEncoding(d.b[d.p : d.p+end]); enc != "" && !strings.EqualFold(enc, "utf-8") &&
+			!strings.EqualFold(enc, "utf8") && !strings.EqualFold(enc, "us-ascii") {
+			return d.errf("unsupported encoding %q (Koji's XML-RPC is UTF-8)", enc)
+		}
+	}
 	if err := d.skipMisc(); err != nil {
 		return err
 	}
@@ -457,6 +467,28 @@ func (d *decoder) prolog() error {
 		return d.errf(errTruncated)
 	}
 	return nil
+}
+
+// declEncoding returns the encoding="..." of an XML declaration ("" if none).
+func declEncoding(decl []byte) string {
+	i := bytes.Index(decl, []byte("encoding"))
+	if i < 0 {
+		return ""
+	}
+	rest := bytes.TrimLeft(decl[i+len("encoding"):], " \t\r\n")
+	if len(rest) == 0 || rest[0] != '=' {
+		return ""
+	}
+	rest = bytes.TrimLeft(rest[1:], " \t\r\n")
+	if len(rest) == 0 || (rest[0] != '"' && rest[0] != '\'') {
+		return ""
+	}
+	q := rest[0]
+	end := bytes.IndexByte(rest[1:], q)
+	if end < 0 {
+		return ""
+	}
+	return string(rest[1 : 1+end])
 }
 
 // epilog checks that nothing but whitespace and comments follows the root.

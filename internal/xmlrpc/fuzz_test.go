@@ -2,7 +2,11 @@ package xmlrpc
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -122,6 +126,44 @@ func FuzzDecodeCall(f *testing.F) {
 		}
 		if cleanForRoundTrip(m) && cleanForRoundTrip(params) && (m2 != m || !reflect.DeepEqual(tagged(params), tagged(p2))) {
 			t.Fatalf("round trip changed the call: %q %#v -> %q %#v", m, params, m2, p2)
+		}
+	})
+}
+
+// FuzzServeHTTP posts arbitrary bodies to a Server: every answer is a
+// well-formed fault or result (HTTP 200) or an HTTP 400, never a panic.
+func FuzzServeHTTP(f *testing.F) {
+	seedFuzz(f, "*.request.xml")
+	s := &Server{Version: "1.35.3", MaxRequestLength: 1 << 16, Logger: slog.New(slog.DiscardHandler)}
+	s.Register("getTag", Sig("get_tag", Req("tagInfo"), Opt("strict", false), Opt("event", nil)), func(ctx context.Context, c *Call) (any, error) {
+		var a struct {
+			TagInfo any  `xmlrpc:"tagInfo"`
+			Strict  bool `xmlrpc:"strict"`
+			Event   *int `xmlrpc:"event"`
+		}
+		if err := c.Bind(&a); err != nil {
+			return nil, err
+		}
+		return map[string]any{"name": a.TagInfo, "event": a.Event}, nil
+	})
+	s.Register("echo", nil, func(ctx context.Context, c *Call) (any, error) { return []any{c.Args, c.Kwargs}, nil })
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/kojihub", bytes.NewReader(body))
+		s.ServeHTTP(rec, req)
+		switch rec.Code {
+		case http.StatusOK:
+			_, err := DecodeResponseBytes(rec.Body.Bytes())
+			var fault *Fault
+			if err != nil && !errors.As(err, &fault) {
+				t.Fatalf("the server sent a body it cannot decode: %v\n%s", err, rec.Body.Bytes())
+			}
+		case http.StatusBadRequest:
+		default:
+			t.Fatalf("HTTP %d", rec.Code)
+		}
+		if rec.Header().Get("Koji-Version") != "1.35.3" {
+			t.Fatal("no Koji-Version header")
 		}
 	})
 }
