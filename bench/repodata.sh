@@ -94,6 +94,7 @@ elapsed() { # command... -> seconds on stdout
   calc "$e - $s"
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+minimum() { sort -n | head -1; }
 
 ours=$work/out-ours
 theirs=$work/out-createrepo_c
@@ -108,10 +109,13 @@ for r in $(seq 1 "$RUNS"); do
 done
 om=$(printf '%s\n' "${o_full[@]}" | median)
 cm=$(printf '%s\n' "${c_full[@]}" | median)
-echo "full run, $count RPMs, median of $RUNS (no sqlite databases on either side):"
-printf '  createrepo_c --workers 2 --no-database  %.3fs\n' "$cm"
-printf '  osg-build createrepo --workers 2        %.3fs\n' "$om"
-printf '  ratio ours/createrepo_c: %.2fx (target <= 1.0x)\n' "$(calc "$om / $cm")"
+omin=$(printf '%s\n' "${o_full[@]}" | minimum)
+cmin=$(printf '%s\n' "${c_full[@]}" | minimum)
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+echo "full run, $count RPMs, median (min) of $RUNS (no sqlite databases on either side):"
+printf '  createrepo_c --workers 2 --no-database  %.3fs (%.3fs)\n' "$cm" "$cmin"
+printf '  osg-build createrepo --workers 2        %.3fs (%.3fs)\n' "$om" "$omin"
+printf '  ratio ours/createrepo_c: %.2fx, of the minimums %.2fx (target <= 1.0x)\n' "$(calc "$om / $cm")" "$(calc "$omin / $cmin")"
 
 # --- regeneration after adding one package ---------------------------------
 o_upd=() c_upd=()
@@ -126,14 +130,17 @@ for r in $(seq 1 "$RUNS"); do
 done
 ou=$(printf '%s\n' "${o_upd[@]}" | median)
 cu=$(printf '%s\n' "${c_upd[@]}" | median)
-echo "after adding one package to $count, median of $RUNS:"
-printf '  osg-build createrepo --update           %.3fs\n' "$ou"
-printf '  createrepo_c --update (reference)       %.3fs\n' "$cu"
-printf '  ratio ours --update / ours full: %.3fx (target <= 0.1x)\n' "$(calc "$ou / $om")"
+oumin=$(printf '%s\n' "${o_upd[@]}" | minimum)
+cumin=$(printf '%s\n' "${c_upd[@]}" | minimum)
+echo "after adding one package to $count, median (min) of $RUNS:"
+printf '  osg-build createrepo --update           %.3fs (%.3fs)\n' "$ou" "$oumin"
+printf '  createrepo_c --update (reference)       %.3fs (%.3fs)\n' "$cu" "$cumin"
+printf '  ratio ours --update / ours full: %.3fx, of the minimums %.3fx (target <= 0.1x)\n' "$(calc "$ou / $om")" "$(calc "$oumin / $omin")"
 printf '  ratio createrepo_c --update / createrepo_c full: %.2fx\n' "$(calc "$cu / $cm")"
 
 # Sanity: both see the same packages.
 n_ours=$(zcat "$ours"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
 n_theirs=$(zcat "$theirs"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "packages in primary.xml: ours $n_ours, createrepo_c $n_theirs"
 [ "$n_ours" = "$n_theirs" ] && [ "$n_ours" = "$((count + 1))" ]

@@ -160,12 +160,13 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	slog.Debug("repodata: listed packages", "count", len(hrefs), "took", time.Since(t0))
-	var cache *cache
+	var old *cache
 	if opts.Update {
 		t0 = time.Now()
-		cache = loadCache(filepath.Join(repodata, CacheName), limit)
-		slog.Debug("repodata: loaded cache", "entries", cache.size(), "took", time.Since(t0))
+		old = loadCache(filepath.Join(repodata, CacheName), limit)
+		slog.Debug("repodata: loaded cache", "entries", old.size(), "took", time.Since(t0))
 	}
+	removeStaleTemp(out)
 
 	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
 	if err != nil {
@@ -182,7 +183,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	t0 = time.Now()
-	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, cache, workers, limit)
+	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -216,6 +217,22 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// staleAge is how old a temporary repodata directory must be before a run
+// takes it for the leftover of a killed run and removes it.
+const staleAge = time.Hour
+
+// removeStaleTemp removes the temporary directories that killed runs left
+// next to repodata/ (younger ones may belong to a run still going).
+func removeStaleTemp(out string) {
+	matches, _ := filepath.Glob(filepath.Join(out, ".repodata.tmp-*"))
+	for _, m := range matches {
+		if st, err := os.Lstat(m); err == nil && st.IsDir() && time.Since(st.ModTime()) > staleAge {
+			slog.Debug("repodata: removing stale temporary directory", "dir", m)
+			os.RemoveAll(m)
+		}
+	}
 }
 
 // listPackages returns the location hrefs of the RPMs, in the order the

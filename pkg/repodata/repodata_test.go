@@ -574,6 +574,23 @@ func TestBadPackageLeavesOldRepodata(t *testing.T) {
 	}
 }
 
+func TestStaleTempRemoved(t *testing.T) {
+	repo := fixtureRepo(t)
+	stale := filepath.Join(repo, ".repodata.tmp-123")
+	fresh := filepath.Join(repo, ".repodata.tmp-456")
+	os.MkdirAll(stale, 0o755)
+	os.MkdirAll(fresh, 0o755)
+	old := time.Now().Add(-2 * time.Hour)
+	os.Chtimes(stale, old, old)
+	generate(t, Options{Dir: repo})
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("stale temporary directory not removed")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("recent temporary directory (maybe a concurrent run's) removed")
+	}
+}
+
 func TestCancelled(t *testing.T) {
 	repo := fixtureRepo(t)
 	ctx, cancel := context.WithCancel(context.Background())
