@@ -115,9 +115,10 @@ func ParseCachePrefixes(vals []string) ([]string, error) {
 	return out, nil
 }
 
-// Setup turns the flags into task options; cleanup removes nothing but is
-// there for symmetry with -w TEMP (the temporary directory is kept: it holds
-// the results).
+// Setup turns the flags into task options: the dvers, the distro tag
+// (checked against each dver), the working directory (-w TEMP makes a new
+// temporary directory, which is kept since it holds the results) and the
+// fetcher.
 func (fl *Flags) Setup(ios *iostreams.IOStreams) (packaging.TaskOptions, error) {
 	var o packaging.TaskOptions
 	dvers, err := fl.Dvers()
