@@ -385,6 +385,16 @@ func TestFixtureMetadata(t *testing.T) {
 	}
 }
 
+func TestSourceRPM(t *testing.T) {
+	p, err := ReadPackage(fixturePath("osgtest-noarch-0.5-1.src.rpm"), "x.src.rpm", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Arch != "src" || p.SourceRPM != "" || p.NEVRA() != "osgtest-noarch-0.5-1.src" {
+		t.Errorf("source RPM read as %s (sourcerpm %q)", p.NEVRA(), p.SourceRPM)
+	}
+}
+
 func TestChangelogLimit(t *testing.T) {
 	tests := []struct {
 		limit int
@@ -701,6 +711,8 @@ func TestSameAsCreaterepoC(t *testing.T) {
 	for _, name := range []string{"B.rpm", "Z/zz.rpm", "aa/b.rpm", "10.rpm", "9.rpm"} {
 		copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, name))
 	}
+	// A source RPM.
+	copyFile(t, fixturePath("osgtest-noarch-0.5-1.src.rpm"), filepath.Join(repo, "SRPMS", "osgtest-noarch-0.5-1.src.rpm"))
 	// Enough packages for several compressed chunks.
 	for i := range 150 {
 		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("d%d/copy-%03d.rpm", i%4, i)))

@@ -16,6 +16,8 @@ for spec in "$here"/*.spec; do
     --define "_binary_payload w9.gzdio" \
     "$spec"
 done
+# One source RPM too (arch "src" in the metadata).
+rpmbuild -bs --quiet --define "_topdir $top" "$here/osgtest-noarch.spec" >/dev/null
 rm -f "$here"/*.rpm
-find "$top/RPMS" -name '*.rpm' -exec cp {} "$here"/ \;
+find "$top/RPMS" "$top/SRPMS" -name '*.rpm' -exec cp {} "$here"/ \;
 ls -l "$here"/*.rpm
