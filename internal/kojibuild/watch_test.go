@@ -1,0 +1,127 @@
+package kojibuild
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+)
+
+func noSleep(ctx context.Context, d time.Duration) error { return ctx.Err() }
+
+// TestWatchOneMultiCallPerPoll watches 40 build tasks, each spawning two
+// buildArch children and a tagBuild, and checks that every poll is exactly
+// one multiCall, whatever the number of tasks.
+func TestWatchOneMultiCallPerPoll(t *testing.T) {
+	f := newFakeHub()
+	var roots []int
+	F, O, C, X := koji.TaskFree, koji.TaskOpen, koji.TaskClosed, koji.TaskFailed
+	for i := 0; i < 40; i++ {
+		id := 100 + i*10
+		roots = append(roots, id)
+		last := C
+		if i == 7 {
+			last = X
+		}
+		f.addTask(id, 0, "build", "noarch", []any{"git+https://github.com/osg-htc/software-packaging.git?25-main/p#abc", "osg-25-main-el9", map[string]any{}}, F, O, O, O, O, last)
+		f.addTask(id+1, id, "buildArch", "x86_64", []any{"tasks/1/p-1-1.src.rpm", int64(3), "x86_64"}, F, O, C)
+		f.addTask(id+2, id, "buildArch", "aarch64", []any{"tasks/1/p-1-1.src.rpm", int64(3), "aarch64"}, F, O, O, last)
+		f.addTask(id+3, id, "tagBuild", "noarch", nil, F, C)
+		f.appearAt[id+1], f.appearAt[id+2], f.appearAt[id+3] = 1, 1, 3
+	}
+	var out bytes.Buffer
+	w := &Watcher{Hub: f, Display: DisplayLines, Out: &out, Sleep: noSleep}
+	polls := 0
+	w.OnPoll = func(n int) {
+		polls = n
+		if f.multiCalls != n {
+			t.Fatalf("after poll %d: %d multiCalls", n, f.multiCalls)
+		}
+	}
+	res, err := w.Watch(context.Background(), roots)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if polls == 0 || polls > 10 {
+		t.Fatalf("polls = %d", polls)
+	}
+	if f.multiCalls != polls {
+		t.Errorf("multiCalls = %d for %d polls, want one per poll", f.multiCalls, polls)
+	}
+	if len(res.Tasks) != 160 {
+		t.Errorf("tasks seen = %d, want 160", len(res.Tasks))
+	}
+	if got := res.Failed(); len(got) != 1 || got[0] != 170 {
+		t.Errorf("failed = %v, want [170]", got)
+	}
+	if leaf := res.FailedLeaf(170); leaf.ID != 172 {
+		t.Errorf("failed leaf = %d, want 172", leaf.ID)
+	}
+	s := out.String()
+	for _, want := range []string{
+		"100 build (osg-25-main-el9, software-packaging.git:25-main/p:abc): free\n",
+		"  101 buildArch (p-1-1.src.rpm, x86_64): open\n",
+		"  101 buildArch (p-1-1.src.rpm, x86_64): open -> closed\n",
+		"100 build (osg-25-main-el9, software-packaging.git:25-main/p:abc): open -> closed\n",
+		"170 build (osg-25-main-el9, software-packaging.git:25-main/p:abc): open -> failed\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+}
+
+func TestWatchJSONAndCancel(t *testing.T) {
+	f := newFakeHub()
+	f.addTask(5, 0, "newRepo", "noarch", []any{"osg-25-main-el9-build"}, koji.TaskFree, koji.TaskOpen)
+	var out bytes.Buffer
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &Watcher{Hub: f, Display: DisplayJSON, Out: &out, Sleep: noSleep,
+		Now: func() time.Time { return time.Unix(2000, 0) }}
+	w.OnPoll = func(n int) {
+		if n == 3 {
+			cancel()
+		}
+	}
+	res, err := w.Watch(ctx, []int{5})
+	if err != context.Canceled {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if res.Tasks[5].State != koji.TaskOpen {
+		t.Errorf("state = %v", res.Tasks[5].State)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("events = %q", lines)
+	}
+	var e Event
+	if err := json.Unmarshal([]byte(lines[1]), &e); err != nil {
+		t.Fatal(err)
+	}
+	if e.Task != 5 || e.State != "OPEN" || e.Previous != "FREE" || e.Label != "newRepo (osg-25-main-el9-build)" {
+		t.Errorf("event = %+v", e)
+	}
+}
+
+func TestWatchTree(t *testing.T) {
+	f := newFakeHub()
+	f.addTask(1, 0, "build", "noarch", []any{"cli-build/1.abc/p-1-1.src.rpm", "osg-25-main-el9", map[string]any{}}, koji.TaskOpen, koji.TaskClosed)
+	f.addTask(2, 1, "buildArch", "x86_64", []any{"cli-build/1.abc/p-1-1.src.rpm", int64(3), "x86_64"}, koji.TaskClosed)
+	var out bytes.Buffer
+	w := &Watcher{Hub: f, Display: DisplayTree, Out: &out, Sleep: noSleep,
+		Now: func() time.Time { return time.Unix(1065, 0) }}
+	if _, err := w.Watch(context.Background(), []int{1}); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	if !strings.Contains(s, "1 build (osg-25-main-el9, p-1-1.src.rpm)  open  1:05\n") {
+		t.Errorf("tree lacks the first frame:\n%s", s)
+	}
+	if !strings.Contains(s, "\x1b[2A\x1b[J") || !strings.Contains(s, "  2 buildArch (p-1-1.src.rpm, x86_64)  closed  builder1.example.org  1:05") {
+		t.Errorf("tree not redrawn:\n%q", s)
+	}
+}
