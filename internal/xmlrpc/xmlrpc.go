@@ -19,7 +19,10 @@
 // The encoder writes the same layout as Python's xmlrpc.client with Koji's
 // extensions (allow_none, <i8> for integers outside 32 bits), so that its
 // output is byte-for-byte what Koji sends for the same data. Map keys are
-// sorted (Koji's "__starstar" kwargs marker last, where Python puts it). Characters XML 1.0 cannot carry (most C0 controls, U+FFFE/U+FFFF)
+// sorted (Koji's "__starstar" kwargs marker last, where Python puts it).
+// Nil slices, maps, pointers and interfaces are <nil/> (Python's None): a
+// hub function that means "an empty list" must return an empty, non-nil
+// slice, as Koji answers [] and Python callers iterate over it. Characters XML 1.0 cannot carry (most C0 controls, U+FFFE/U+FFFF)
 // are dropped and invalid UTF-8 becomes U+FFFD.
 package xmlrpc
 
