@@ -87,9 +87,17 @@ func (r *cacheReader) bytes() []byte {
 
 // loadCache reads the sidecar cache; a missing, unreadable, corrupt or
 // stale cache is no cache.
-func loadCache(path string, limit int) (c *cache) {
+func loadCache(path string, limit int) *cache {
 	data, err := os.ReadFile(path)
-	if err != nil || !bytes.HasPrefix(data, cacheMagic) {
+	if err != nil {
+		return nil
+	}
+	return parseCache(data, limit)
+}
+
+// parseCache decodes a cache file; nil when it is not a valid one for limit.
+func parseCache(data []byte, limit int) (c *cache) {
+	if !bytes.HasPrefix(data, cacheMagic) {
 		return nil
 	}
 	defer func() {

@@ -832,3 +832,23 @@ func FuzzReadPackage(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseCache: a corrupt cache file is no cache, never a crash.
+func FuzzParseCache(f *testing.F) {
+	repo := fixtureRepo(f)
+	generate(f, Options{Dir: repo})
+	data, err := os.ReadFile(filepath.Join(repo, "repodata", CacheName))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add(data[:len(data)/2])
+	f.Add(cacheMagic)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if c := parseCache(data, DefaultChangelogLimit); c != nil {
+			for _, e := range c.entries {
+				_ = len(e.Primary) + len(e.Filelists) + len(e.Other)
+			}
+		}
+	})
+}
