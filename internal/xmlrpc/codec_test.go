@@ -585,3 +585,13 @@ func TestDecodeReaders(t *testing.T) {
 		t.Errorf("empty: %v", err)
 	}
 }
+
+func TestDecodeResponseLimit(t *testing.T) {
+	body := []byte(resp("<value><string>" + strings.Repeat("x", 1000) + "</string></value>"))
+	if v, err := DecodeResponseLimit(bytes.NewReader(body), int64(len(body))); err != nil || len(v.(string)) != 1000 {
+		t.Errorf("at the limit: %v", err)
+	}
+	if _, err := DecodeResponseLimit(bytes.NewReader(body), int64(len(body))-1); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("past the limit: %v", err)
+	}
+}

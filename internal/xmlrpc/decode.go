@@ -44,6 +44,23 @@ func DecodeResponse(r io.Reader) (any, error) {
 	return DecodeResponseBytes(b)
 }
 
+// ErrTooLarge is returned by DecodeResponseLimit for a body past its limit.
+var ErrTooLarge = errors.New("XML-RPC body too large")
+
+// DecodeResponseLimit is DecodeResponse refusing bodies of more than max
+// bytes (an error wrapping ErrTooLarge), for callers that must not let a
+// misbehaving server fill their memory.
+func DecodeResponseLimit(r io.Reader, max int64) (any, error) {
+	b, err := readAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	return DecodeResponseBytes(b)
+}
+
 // DecodeResponseBytes is DecodeResponse over a body already in memory.
 func DecodeResponseBytes(b []byte) (any, error) {
 	d := newDecoder(b)
