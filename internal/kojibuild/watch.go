@@ -107,6 +107,9 @@ type Result struct {
 func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 	w.init(ids)
 	for {
+		if err := runEngine(ctx, w.Hub); err != nil {
+			return w.result(), err
+		}
 		if err := w.poll(ctx); err != nil {
 			return w.result(), err
 		}
