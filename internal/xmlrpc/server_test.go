@@ -730,3 +730,50 @@ func sha256hex(b []byte) string {
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
+
+func TestServerConcurrent(t *testing.T) {
+	h := newTestHub(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				var buf bytes.Buffer
+				name := fmt.Sprintf("tag-%d-%d", g, i)
+				if err := EncodeCall(&buf, "multiCall", []any{
+					map[string]any{"methodName": "getTag", "params": []any{name}},
+					map[string]any{"methodName": "write", "params": []any{name}},
+				}); err != nil {
+					errs <- err
+					return
+				}
+				resp, err := h.Client().Post(h.URL+"/kojihub", "text/xml", &buf)
+				if err != nil {
+					errs <- err
+					return
+				}
+				v, err := DecodeResponse(resp.Body)
+				resp.Body.Close()
+				if err != nil {
+					errs <- err
+					return
+				}
+				res := v.([]any)
+				if tag := res[0].([]any)[0].(map[string]any); tag["name"] != name || res[1].([]any)[0] != true {
+					errs <- fmt.Errorf("%s: got %#v", name, v)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if len(h.writes) != 160 {
+		t.Errorf("%d writes, want 160", len(h.writes))
+	}
+}
