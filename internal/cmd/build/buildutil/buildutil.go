@@ -7,6 +7,7 @@ package buildutil
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ type Flags struct {
 	Strict        bool
 	Autoclean     bool
 	NoAutoclean   bool
+	JSON          bool
 }
 
 // AddFlags registers the common flags on cmd.
@@ -58,6 +60,7 @@ func AddFlags(cmd *cobra.Command, fl *Flags) {
 	fs.BoolVarP(&fl.Autoclean, "autoclean", "a", true, "accepted for compatibility: earlier results are always cleaned")
 	fs.BoolVar(&fl.NoAutoclean, "no-autoclean", false, "accepted for compatibility and ignored")
 	_ = fs.MarkHidden("no-autoclean")
+	fs.BoolVar(&fl.JSON, "json", false, "print the results as JSON (one object per package and dver) on stdout")
 }
 
 // Dvers returns the dvers selected with --elN and --redhat-release, in the
@@ -119,8 +122,8 @@ func ParseCachePrefixes(vals []string) ([]string, error) {
 // (checked against each dver), the working directory (-w TEMP makes a new
 // temporary directory, which is kept since it holds the results) and the
 // fetcher.
-func (fl *Flags) Setup(ios *iostreams.IOStreams) (packaging.TaskOptions, error) {
-	var o packaging.TaskOptions
+func (fl *Flags) Setup(ios *iostreams.IOStreams) (Options, error) {
+	var o Options
 	dvers, err := fl.Dvers()
 	if err != nil {
 		return o, err
@@ -150,7 +153,26 @@ func (fl *Flags) Setup(ios *iostreams.IOStreams) (packaging.TaskOptions, error) 
 		o.WorkDir = d
 	}
 	o.Fetcher = NewFetcher(ios, prefixes, fl.Strict)
+	o.JSON = fl.JSON
 	return o, nil
+}
+
+// Options are the task options plus how to print the results.
+type Options struct {
+	packaging.TaskOptions
+	// JSON prints the results as a JSON array instead of paths or a table.
+	JSON bool
+}
+
+// JSONResult is one element of the --json output.
+type JSONResult struct {
+	Package string   `json:"package"`
+	Dir     string   `json:"dir"`
+	Dver    string   `json:"dver"`
+	OK      bool     `json:"ok"`
+	Outputs []string `json:"outputs"`
+	Lint    string   `json:"lint,omitempty"`
+	Error   string   `json:"error,omitempty"`
 }
 
 // NewFetcher returns the fetcher of the local tasks: the given cache
@@ -189,15 +211,15 @@ func PackageDirs(args []string) ([]string, error) {
 // Otherwise it reports each failure on stderr as it happens and prints a
 // summary table (package, dver, result, output) on stdout, and returns
 // [cmdutil.ErrSilent] when any failed.
-func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dirs []string, o packaging.TaskOptions) error {
+func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dirs []string, o Options) error {
 	var all []packaging.Result
 	for _, d := range dirs {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rs := packaging.RunTask(ctx, task, d, o)
+		rs := packaging.RunTask(ctx, task, d, o.TaskOptions)
 		for _, r := range rs {
-			if r.Lint != nil {
+			if r.Lint != nil && !o.JSON {
 				ios.Out.Write(r.Lint.Output)
 				fmt.Fprintf(ios.ErrOut, "%s for %s (%s)\n", r.Lint.Summary(), r.Package, r.Dver)
 			}
@@ -209,6 +231,9 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dir
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
+	}
+	if o.JSON {
+		return printJSON(ios, all)
 	}
 	if len(all) == 1 {
 		r := all[0]
@@ -244,6 +269,39 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dir
 	}
 	if failed > 0 {
 		fmt.Fprintf(ios.ErrOut, "%d of %d builds failed\n", failed, len(all))
+		return cmdutil.ErrSilent
+	}
+	return nil
+}
+
+// printJSON prints the results as a JSON array; it returns ErrSilent when
+// any failed (the errors are in the JSON and were printed on stderr).
+func printJSON(ios *iostreams.IOStreams, all []packaging.Result) error {
+	out := make([]JSONResult, 0, len(all))
+	failed := false
+	for _, r := range all {
+		j := JSONResult{Package: r.Package, Dir: r.PkgDir, Dver: r.Dver, OK: r.Err == nil, Outputs: r.Outputs}
+		if j.Outputs == nil {
+			j.Outputs = []string{}
+		}
+		if r.Lint != nil {
+			j.Lint = strings.TrimPrefix(r.Lint.Summary(), "rpmlint ")
+		}
+		if r.Err != nil {
+			failed = true
+			j.Error = r.Err.Error()
+			if len(all) == 1 {
+				fmt.Fprintf(ios.ErrOut, "error: %v\n", r.Err)
+			}
+		}
+		out = append(out, j)
+	}
+	enc := json.NewEncoder(ios.Out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if failed {
 		return cmdutil.ErrSilent
 	}
 	return nil

@@ -113,7 +113,7 @@ func mockRun(ctx context.Context, opts *MockOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := Prepare(ctx, opts, &o); err != nil {
+	if err := Prepare(ctx, opts, &o.TaskOptions); err != nil {
 		return err
 	}
 	return buildutil.Run(ctx, opts.IO, packaging.TaskMock, opts.Dirs, o)
