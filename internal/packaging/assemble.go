@@ -88,6 +88,14 @@ func Assemble(ctx context.Context, l Layout, opts AssembleOptions) (*Assembly, e
 	if err := st.commit(); err != nil {
 		return nil, err
 	}
+	// Generated directories not made this time are stale: remove them.
+	for _, name := range []string{DirUpstreamSRPMContents, DirUpstreamTarballContent} {
+		if !st.has(name) {
+			if err := os.RemoveAll(l.Dir(name)); err != nil {
+				return nil, fmt.Errorf("remove the previous %s: %w", name, err)
+			}
+		}
+	}
 	// Report the final paths, not the staging ones.
 	target := l.FinalSRPMContents()
 	for i, p := range a.Downloaded {
@@ -363,6 +371,16 @@ func (s *staging) dir(name string) (string, error) {
 	return d, nil
 }
 
+// has reports whether name was staged.
+func (s *staging) has(name string) bool {
+	for _, n := range s.names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
 // commit replaces root/name by each temporary directory.
 func (s *staging) commit() error {
 	for i, d := range s.dirs {
@@ -371,6 +389,9 @@ func (s *staging) commit() error {
 			// Only the first (the final SRPM contents) is kept when empty.
 			if ents, err := os.ReadDir(d); err == nil && len(ents) == 0 {
 				_ = os.Remove(d)
+				if err := os.RemoveAll(target); err != nil {
+					return fmt.Errorf("remove the previous %s: %w", s.names[i], err)
+				}
 				continue
 			}
 		}

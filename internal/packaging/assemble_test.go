@@ -283,3 +283,24 @@ func TestAssembleWorkDir(t *testing.T) {
 		t.Errorf("underscore directory made in the package directory despite -w")
 	}
 }
+
+// TestAssembleRemovesStale checks that generated directories of an earlier
+// run that this run does not make (upstream SRPM and tarball contents) are
+// removed when the assembly succeeds.
+func TestAssembleRemovesStale(t *testing.T) {
+	pkg, f := samplePackage(t)
+	l, _ := NewLayout(pkg, "")
+	for _, d := range []string{DirUpstreamSRPMContents, DirUpstreamTarballContent} {
+		if err := os.MkdirAll(filepath.Join(l.Dir(d), "old"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Assemble(context.Background(), l, AssembleOptions{Fetcher: f}); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{DirUpstreamSRPMContents, DirUpstreamTarballContent} {
+		if _, err := os.Stat(l.Dir(d)); !os.IsNotExist(err) {
+			t.Errorf("stale %s left: %v", d, err)
+		}
+	}
+}
