@@ -37,7 +37,8 @@ func (e *SpecSyntaxError) Error() string {
 
 var (
 	specLineErrRe = regexp.MustCompile(`(?m)^error: (?:[^\n]*: )?line (\d+): ([^\n]*)$`)
-	specParseRe   = regexp.MustCompile(`(?m)^error: ((?:parse error|query of specfile|Failed build dependencies|Unknown tag|bad date|Macro|[^\n]*:\s+unknown)[^\n]*)$`)
+	specParseRe   = regexp.MustCompile(`(?m)^error: ((?:parse error|query of specfile|Unknown tag|bad date|Macro )[^\n]*)$`)
+	buildDepsRe   = regexp.MustCompile(`(?m)^error: Failed build dependencies:\n((?:\s+[^\n]*\n?)+)`)
 	wroteRe       = regexp.MustCompile(`(?m)^Wrote: (\S+)\s*$`)
 )
 
@@ -63,6 +64,14 @@ func rpmbuildErr(spec string, res *runner.Result, err error, logPath string) err
 	}
 	if se := specSyntax(spec, out, logPath); se != nil {
 		return se
+	}
+	if m := buildDepsRe.FindSubmatch(out); m != nil {
+		var deps []string
+		for _, l := range strings.Split(strings.TrimSpace(string(m[1])), "\n") {
+			dep, _, _ := strings.Cut(strings.TrimSpace(l), " is needed by ")
+			deps = append(deps, dep)
+		}
+		return fmt.Errorf("missing build dependencies of %s: %s; install them on this machine, or build in mock (osg-build mock) or Koji", filepath.Base(spec), strings.Join(deps, ", "))
 	}
 	return err
 }

@@ -178,3 +178,28 @@ func TestWrote(t *testing.T) {
 		t.Errorf("Wrote = %q", got)
 	}
 }
+
+func TestRebuildMissingBuildDeps(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild", "rpm")
+	ctx := context.Background()
+	pkg, f := samplePackage(t)
+	specPath := filepath.Join(pkg, "osg", "osg-hello.spec")
+	b, _ := os.ReadFile(specPath)
+	spec := strings.Replace(string(b), "BuildArch:", "BuildRequires: osg-no-such-package >= 9\nBuildRequires: another-missing-dep\nBuildArch:", 1)
+	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l, _ := NewLayout(pkg, "")
+	a, err := Assemble(ctx, l, AssembleOptions{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Rebuild(ctx, l, srpm, "el9", "", "")
+	if err == nil || !strings.Contains(err.Error(), "missing build dependencies of osg-hello-1.0-1.osg.el9.src.rpm: another-missing-dep, osg-no-such-package >= 9") {
+		t.Errorf("error = %v", err)
+	}
+}
