@@ -64,7 +64,12 @@ func (f *HubFactory) Hub(ctx context.Context) (koji.Hub, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.opened == nil && f.err == nil {
-		f.opened, f.err = f.open(ctx)
+		h, err := f.open(ctx)
+		if err != nil {
+			f.err = err
+		} else {
+			f.opened = h
+		}
 	}
 	return f.opened, f.err
 }
@@ -102,11 +107,11 @@ func (f *HubFactory) open(ctx context.Context) (koji.Hub, error) {
 		if err != nil {
 			return nil, err
 		}
-		return OpenLocalHub(ctx, dir, f.opts...)
+		return openLocal(ctx, dir, f.opts...)
 	case strings.HasPrefix(spec, "local:"):
-		return OpenLocalHub(ctx, strings.TrimPrefix(spec, "local:"), f.opts...)
+		return openLocal(ctx, strings.TrimPrefix(spec, "local:"), f.opts...)
 	case strings.HasPrefix(spec, "sqlite://"):
-		return OpenLocalHub(ctx, strings.TrimPrefix(spec, "sqlite://"), f.opts...)
+		return openLocal(ctx, strings.TrimPrefix(spec, "sqlite://"), f.opts...)
 	case strings.HasPrefix(spec, "https://") || strings.HasPrefix(spec, "http://"):
 		return f.openRemote(s, spec)
 	case spec == "":
@@ -144,6 +149,15 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 		topDir:   topdir,
 		poll:     cfg.PollInterval,
 	}, nil
+}
+
+// openLocal is OpenLocalHub returning an untyped nil on failure.
+func openLocal(ctx context.Context, dir string, opts ...hub.Option) (koji.Hub, error) {
+	h, err := OpenLocalHub(ctx, dir, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
 }
 
 // LocalHub is the embedded hub opened by the factory: the local user acts as

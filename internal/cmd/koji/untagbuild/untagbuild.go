@@ -27,8 +27,9 @@ func NewCmdUntagBuild(f *cmdutil.Factory, runF func(*UntagBuildOptions) error) *
 	cmd := &cobra.Command{
 		Use:   "untag-build <tag> <nvr>...",
 		Short: "Remove builds from a tag",
-		Long: `Untag builds from a tag in one multiCall: all or none are untagged. A build
-that is not in the tag is an error.`,
+		Long: `Untag builds from a tag in one multiCall. Every build is checked first: one
+that does not exist or is not tagged in the tag (directly) is an error, and then
+nothing is untagged.`,
 		Example: "$ osg-koji untag-build osg-25-main-el9-testing osg-ce-25-1.osg25.el9",
 		Args:    shared.MinArgs(2, "this command takes at least two arguments: a tag name and one or more package n-v-r's"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -65,6 +66,17 @@ func untagBuildRun(ctx context.Context, opts *UntagBuildOptions) error {
 		}
 		if b == nil {
 			return fmt.Errorf("no such build: %s", nvr)
+		}
+		tagged, err := h.ListTagged(ctx, koji.ByID(t.ID), koji.ListTaggedOpts{Package: b.Name})
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, tb := range tagged {
+			found = found || tb.ID == b.ID
+		}
+		if !found && !opts.Force {
+			return fmt.Errorf("build %s is not in tag %s: nothing untagged", b.NVR, t.Name)
 		}
 		builds = append(builds, b)
 	}

@@ -105,3 +105,26 @@ func (e *Env) TagBuild(t testing.TB, tag, nvr string) {
 	_, err := e.Hub.TagBuild(context.Background(), koji.ByName(tag), koji.ByName(nvr), koji.TagBuildOpts{})
 	Must(t, err)
 }
+
+// Factory returns a Factory whose Hub is the env's hub.
+func (e *Env) Factory() *cmdutil.Factory {
+	return &cmdutil.Factory{
+		IOStreams: e.IO,
+		Now:       func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) },
+		Getenv:    func(string) string { return "" },
+		Hub:       func(context.Context) (koji.Hub, error) { return e.Hub, nil },
+	}
+}
+
+// Exec runs cmd with args (silencing cobra's own printing) and returns its
+// error.
+func Exec(cmd interface {
+	SetArgs([]string)
+	Execute() error
+}, args ...string) error {
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
+	cmd.SetArgs(args)
+	return cmd.Execute()
+}
