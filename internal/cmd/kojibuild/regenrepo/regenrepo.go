@@ -1,0 +1,74 @@
+// Package regenrepo implements `osg-build regen-repo`: make a newRepo task
+// for a tag and (by default) watch it.
+package regenrepo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/kbutil"
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/watchtask"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+)
+
+// RegenRepoOptions are the inputs of regen-repo.
+type RegenRepoOptions struct {
+	kbutil.Common
+	Tag    string
+	Wait   bool
+	NoWait bool
+}
+
+// NewCmdRegenRepo returns the regen-repo command.
+func NewCmdRegenRepo(f *cmdutil.Factory, runF func(context.Context, *RegenRepoOptions) error) *cobra.Command {
+	opts := &RegenRepoOptions{Common: kbutil.NewCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "regen-repo TAG",
+		Short: "Regenerate the repo of a build tag",
+		Long: `Create a newRepo task for TAG (usually a build tag, osg-25-main-el9-build) and
+watch it until it finishes (--nowait: print the command that watches it).
+Needs the repo or regen-repo permission.
+
+` + cmdutil.ExitStatusHelp,
+		Example: "  osg-build regen-repo osg-25-main-el9-build\n  osg-build --hub local regen-repo --nowait osg-25-main-el9-build",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ReadGlobals(cmd)
+			opts.Tag = args[0]
+			if opts.Wait && opts.NoWait {
+				return cmdutil.FlagErrorf("--wait and --nowait cannot be used together")
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return regenRepoRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "watch the newRepo task until it finishes (the default)")
+	cmd.Flags().BoolVar(&opts.NoWait, "nowait", false, "do not watch: print the command that watches the task")
+	kbutil.AddFlags(cmd, &opts.Common)
+	return cmd
+}
+
+func regenRepoRun(ctx context.Context, opts *RegenRepoOptions) error {
+	h, err := opts.Hub(ctx)
+	if err != nil {
+		return err
+	}
+	if err := cmdutil.EnsureLogin(ctx, h); err != nil {
+		return err
+	}
+	id, err := h.NewRepo(ctx, koji.ByName(opts.Tag), koji.NewRepoOpts{})
+	if err != nil {
+		return fmt.Errorf("newRepo(%s): %w", opts.Tag, err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "Created task: %d\nTask info: %s\n", id, opts.TaskURL(h)(id))
+	if opts.NoWait {
+		fmt.Fprintf(opts.IO.Out, "%s %d\n", opts.WatchCommand(), id)
+		return nil
+	}
+	return watchtask.WatchAndReport(ctx, &opts.Common, h, []int{id})
+}

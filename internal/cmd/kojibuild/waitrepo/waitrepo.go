@@ -1,0 +1,81 @@
+// Package waitrepo implements `osg-build wait-repo`: wait until a tag's repo
+// holds given builds (or is current).
+package waitrepo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/kbutil"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/kojibuild"
+)
+
+// WaitRepoOptions are the inputs of wait-repo.
+type WaitRepoOptions struct {
+	kbutil.Common
+	Tag     string
+	Builds  []string
+	Timeout time.Duration
+}
+
+// NewCmdWaitRepo returns the wait-repo command.
+func NewCmdWaitRepo(f *cmdutil.Factory, runF func(context.Context, *WaitRepoOptions) error) *cobra.Command {
+	opts := &WaitRepoOptions{Common: kbutil.NewCommon(f)}
+	cmd := &cobra.Command{
+		Use:   "wait-repo TAG",
+		Short: "Wait until a tag's repo holds the given builds",
+		Long: `Wait until TAG has a READY repo made at or after the event that tagged each
+--build NVR into TAG (directly or by inheritance). Without --build, wait for a
+repo that reflects the tag's last change (hubs without tagLastChangeEvent: for
+a repo newer than the current one). Needs no login.
+
+Prints the repo id on stdout. Exit status 1 on timeout.
+
+` + cmdutil.ExitStatusHelp,
+		Example: "  osg-build wait-repo osg-25-main-el9-build --build xrootd-5.9.1-1.osg25.el9",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.ReadGlobals(cmd)
+			opts.Tag = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return waitRepoRun(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringArrayVar(&opts.Builds, "build", nil, "wait for build `NVR` to be in the repo (repeatable)")
+	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 120*time.Minute, "give up after `D`")
+	kbutil.AddFlags(cmd, &opts.Common)
+	return cmd
+}
+
+func waitRepoRun(ctx context.Context, opts *WaitRepoOptions) error {
+	h, err := opts.Hub(ctx)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	status := opts.IO.ErrOut
+	if opts.IO.Quiet() {
+		status = nil
+	}
+	r, err := kojibuild.WaitRepo(ctx, h, opts.Tag, kojibuild.WaitOptions{Builds: opts.Builds, Timeout: opts.Timeout,
+		Interval: opts.Interval(h), Status: status})
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		b, _ := json.Marshal(map[string]any{"event": "repo", "tag": opts.Tag, "repo": r.ID, "create_event": r.CreateEvent, "builds": opts.Builds})
+		fmt.Fprintf(opts.IO.Out, "%s\n", b)
+		return nil
+	}
+	el := time.Since(start).Truncate(time.Second)
+	fmt.Fprintf(opts.IO.ErrOut, "Got repo %d of %s (event %d) after %s\n", r.ID, opts.Tag, r.CreateEvent, el)
+	fmt.Fprintf(opts.IO.Out, "%d\n", r.ID)
+	return nil
+}
