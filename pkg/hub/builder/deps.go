@@ -1,0 +1,529 @@
+package builder
+
+import (
+	"compress/gzip"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	rpmutils "github.com/sassoftware/go-rpmutils"
+)
+
+// RPM header tags go-rpmutils has no names for.
+const (
+	tagExcludeArch   = 1059
+	tagExclusiveArch = 1061
+	tagBuildArchs    = 1089
+)
+
+// SRPMInfo is what the engine and the builders read from an SRPM header.
+type SRPMInfo struct {
+	Name, Version, Release string
+	Epoch                  *int
+	BuildArchs             []string
+	ExclusiveArch          []string
+	ExcludeArch            []string
+	// Requires are the BuildRequires (rpmlib() ones left out).
+	Requires []Dep
+}
+
+// NVR is N-V-R.
+func (s *SRPMInfo) NVR() string { return s.Name + "-" + s.Version + "-" + s.Release }
+
+// ReadSRPM reads an SRPM's header.
+func ReadSRPM(path string) (*SRPMInfo, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hdr, err := rpmutils.ReadHeader(f)
+	if err != nil {
+		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
+	}
+	nevra, err := hdr.GetNEVRA()
+	if err != nil {
+		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
+	}
+	info := &SRPMInfo{Name: nevra.Name, Version: nevra.Version, Release: nevra.Release}
+	if hdr.HasTag(rpmutils.EPOCH) {
+		if e, err := hdr.GetInts(rpmutils.EPOCH); err == nil && len(e) > 0 {
+			info.Epoch = &e[0]
+		}
+	}
+	strs := func(tag int) []string {
+		if !hdr.HasTag(tag) {
+			return nil
+		}
+		s, _ := hdr.GetStrings(tag)
+		return s
+	}
+	info.BuildArchs = strs(tagBuildArchs)
+	info.ExclusiveArch = strs(tagExclusiveArch)
+	info.ExcludeArch = strs(tagExcludeArch)
+	names := strs(rpmutils.REQUIRENAME)
+	vers := strs(rpmutils.REQUIREVERSION)
+	var flags []int
+	if hdr.HasTag(rpmutils.REQUIREFLAGS) {
+		flags, _ = hdr.GetInts(rpmutils.REQUIREFLAGS)
+	}
+	for i, n := range names {
+		if strings.HasPrefix(n, "rpmlib(") {
+			continue
+		}
+		d := Dep{Name: n}
+		if i < len(flags) {
+			d.Flags = flags[i] & (rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL)
+		}
+		if i < len(vers) {
+			d.EVR = vers[i]
+		}
+		info.Requires = append(info.Requires, d)
+	}
+	return info, nil
+}
+
+// Dep is a versioned dependency: a name, comparison flags (RPMSENSE_LESS,
+// GREATER, EQUAL) and [E:]V[-R].
+type Dep struct {
+	Name  string
+	Flags int
+	EVR   string
+}
+
+// String is the dependency as rpm and dnf print it: "foo >= 1.2".
+func (d Dep) String() string {
+	op := flagOp(d.Flags)
+	if op == "" || d.EVR == "" {
+		return d.Name
+	}
+	return d.Name + " " + op + " " + d.EVR
+}
+
+func flagOp(f int) string {
+	switch f & (rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL) {
+	case rpmutils.RPMSENSE_LESS:
+		return "<"
+	case rpmutils.RPMSENSE_GREATER:
+		return ">"
+	case rpmutils.RPMSENSE_EQUAL:
+		return "="
+	case rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_EQUAL:
+		return "<="
+	case rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL:
+		return ">="
+	}
+	return ""
+}
+
+func opFlags(op string) (int, bool) {
+	switch op {
+	case "<", "LT":
+		return rpmutils.RPMSENSE_LESS, true
+	case ">", "GT":
+		return rpmutils.RPMSENSE_GREATER, true
+	case "=", "==", "EQ":
+		return rpmutils.RPMSENSE_EQUAL, true
+	case "<=", "LE":
+		return rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_EQUAL, true
+	case ">=", "GE":
+		return rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL, true
+	}
+	return 0, false
+}
+
+// splitEVR splits [E:]V[-R]; the epoch is "" when absent.
+func splitEVR(s string) (e, v, r string) {
+	if i := strings.IndexByte(s, ':'); i >= 0 {
+		e, s = s[:i], s[i+1:]
+	}
+	if i := strings.LastIndexByte(s, '-'); i >= 0 {
+		return e, s[:i], s[i+1:]
+	}
+	return e, s, ""
+}
+
+// compareEVR compares two EVRs with rpm's rules: missing epochs are 0, and
+// a release missing on either side is not compared.
+func compareEVR(a, b string) int {
+	ae, av, ar := splitEVR(a)
+	be, bv, br := splitEVR(b)
+	ai, _ := strconv.Atoi(orZero(ae))
+	bi, _ := strconv.Atoi(orZero(be))
+	if ai != bi {
+		if ai < bi {
+			return -1
+		}
+		return 1
+	}
+	if c := rpmutils.Vercmp(av, bv); c != 0 {
+		return c
+	}
+	if ar == "" || br == "" {
+		return 0
+	}
+	return rpmutils.Vercmp(ar, br)
+}
+
+func orZero(s string) string {
+	if s == "" {
+		return "0"
+	}
+	return s
+}
+
+// Overlaps reports whether provide p satisfies requirement r (rpm's
+// rpmdsCompare): same name, and an unversioned side or overlapping ranges.
+func Overlaps(p, r Dep) bool {
+	if p.Name != r.Name {
+		return false
+	}
+	if r.Flags == 0 || r.EVR == "" || p.Flags == 0 || p.EVR == "" {
+		return true
+	}
+	sense := compareEVR(p.EVR, r.EVR)
+	const lt, gt, eq = rpmutils.RPMSENSE_LESS, rpmutils.RPMSENSE_GREATER, rpmutils.RPMSENSE_EQUAL
+	switch {
+	case sense < 0:
+		return p.Flags&gt != 0 || r.Flags&lt != 0
+	case sense > 0:
+		return p.Flags&lt != 0 || r.Flags&gt != 0
+	}
+	return (p.Flags&eq != 0 && r.Flags&eq != 0) || (p.Flags&lt != 0 && r.Flags&lt != 0) || (p.Flags&gt != 0 && r.Flags&gt != 0)
+}
+
+// Provides indexes what a repository provides: Provides entries by name, and
+// files.
+type Provides struct {
+	byName map[string][]Dep
+	files  map[string]bool
+	// Packages is the number of packages read.
+	Packages int
+}
+
+// NewProvides returns an empty index.
+func NewProvides() *Provides {
+	return &Provides{byName: map[string][]Dep{}, files: map[string]bool{}}
+}
+
+// Add records a provide.
+func (p *Provides) Add(d Dep) { p.byName[d.Name] = append(p.byName[d.Name], d) }
+
+// AddFile records a file.
+func (p *Provides) AddFile(f string) { p.files[f] = true }
+
+// Satisfies reports whether the index satisfies the requirement.
+func (p *Provides) Satisfies(r Dep) bool {
+	if strings.HasPrefix(r.Name, "/") && p.files[r.Name] {
+		return true
+	}
+	for _, d := range p.byName[r.Name] {
+		if Overlaps(d, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// SatisfiesString evaluates a requirement given as text: a plain or
+// versioned one ("foo >= 1.2") or a rich dependency ("(a or b)", with and,
+// or, if, else, unless, with, without).
+func (p *Provides) SatisfiesString(s string) (bool, error) {
+	s = strings.TrimSpace(s)
+	if !strings.HasPrefix(s, "(") {
+		return p.Satisfies(parseSimple(s)), nil
+	}
+	ps := &richParser{toks: tokenize(s)}
+	v, err := ps.expr(p)
+	if err != nil {
+		return false, fmt.Errorf("rich dependency %q: %w", s, err)
+	}
+	if ps.i != len(ps.toks) {
+		return false, fmt.Errorf("rich dependency %q: unexpected %q", s, ps.toks[ps.i])
+	}
+	return v, nil
+}
+
+func parseSimple(s string) Dep {
+	f := strings.Fields(s)
+	if len(f) == 3 {
+		if fl, ok := opFlags(f[1]); ok {
+			return Dep{Name: f[0], Flags: fl, EVR: f[2]}
+		}
+	}
+	return Dep{Name: strings.TrimSpace(s)}
+}
+
+func tokenize(s string) []string {
+	var out []string
+	cur := strings.Builder{}
+	flush := func() {
+		if cur.Len() > 0 {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+	}
+	for _, c := range s {
+		switch c {
+		case '(', ')':
+			flush()
+			out = append(out, string(c))
+		case ' ', '\t':
+			flush()
+		default:
+			cur.WriteRune(c)
+		}
+	}
+	flush()
+	return out
+}
+
+type richParser struct {
+	toks []string
+	i    int
+}
+
+func (r *richParser) peek() string {
+	if r.i < len(r.toks) {
+		return r.toks[r.i]
+	}
+	return ""
+}
+
+var richOps = map[string]bool{"and": true, "or": true, "if": true, "else": true, "unless": true, "with": true, "without": true}
+
+// expr parses "( term op term ... )" or a simple dependency.
+func (r *richParser) expr(p *Provides) (bool, error) {
+	if r.peek() != "(" {
+		// name [op evr]
+		if r.i >= len(r.toks) {
+			return false, fmt.Errorf("missing dependency")
+		}
+		name := r.toks[r.i]
+		r.i++
+		if fl, ok := opFlags(r.peek()); ok && r.i+1 < len(r.toks) {
+			evr := r.toks[r.i+1]
+			r.i += 2
+			return p.Satisfies(Dep{Name: name, Flags: fl, EVR: evr}), nil
+		}
+		return p.Satisfies(Dep{Name: name}), nil
+	}
+	r.i++ // (
+	left, err := r.expr(p)
+	if err != nil {
+		return false, err
+	}
+	for r.peek() != ")" {
+		op := r.peek()
+		if !richOps[op] {
+			return false, fmt.Errorf("unexpected %q", op)
+		}
+		r.i++
+		right, err := r.expr(p)
+		if err != nil {
+			return false, err
+		}
+		switch op {
+		case "and", "with":
+			left = left && right
+		case "or":
+			left = left || right
+		case "without":
+			left = left && !right
+		case "if":
+			cond := right
+			if r.peek() == "else" {
+				r.i++
+				alt, err := r.expr(p)
+				if err != nil {
+					return false, err
+				}
+				if cond {
+					// left stays
+				} else {
+					left = alt
+				}
+			} else if !cond {
+				left = true
+			}
+		case "unless":
+			cond := right
+			if r.peek() == "else" {
+				r.i++
+				alt, err := r.expr(p)
+				if err != nil {
+					return false, err
+				}
+				if cond {
+					left = alt
+				}
+			} else if cond {
+				left = true
+			}
+		case "else":
+			return false, fmt.Errorf("else without if or unless")
+		}
+	}
+	r.i++ // )
+	return left, nil
+}
+
+// ReadRepoProvides reads the provides and primary files of the repository
+// whose repodata/ is in dir (repomd.xml, then its primary record).
+func ReadRepoProvides(dir string, into *Provides) error {
+	primary, err := primaryHref(filepath.Join(dir, "repodata", "repomd.xml"))
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(primary)))
+	if err != nil {
+		return fmt.Errorf("opening the primary metadata of %s: %w", dir, err)
+	}
+	defer f.Close()
+	var r io.Reader = f
+	if strings.HasSuffix(primary, ".gz") {
+		gz, err := gzip.NewReader(f)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", primary, err)
+		}
+		defer gz.Close()
+		r = gz
+	}
+	if err := parsePrimary(r, into); err != nil {
+		return fmt.Errorf("reading %s: %w", filepath.Join(dir, primary), err)
+	}
+	return nil
+}
+
+func primaryHref(repomd string) (string, error) {
+	b, err := os.ReadFile(repomd)
+	if err != nil {
+		return "", fmt.Errorf("reading the repository's repomd.xml: %w", err)
+	}
+	var md struct {
+		Data []struct {
+			Type     string `xml:"type,attr"`
+			Location struct {
+				Href string `xml:"href,attr"`
+			} `xml:"location"`
+		} `xml:"data"`
+	}
+	if err := xml.Unmarshal(b, &md); err != nil {
+		return "", fmt.Errorf("parsing %s: %w", repomd, err)
+	}
+	for _, d := range md.Data {
+		if d.Type == "primary" {
+			return d.Location.Href, nil
+		}
+	}
+	return "", fmt.Errorf("%s has no primary record", repomd)
+}
+
+// parsePrimary streams primary.xml: per package, its name = EVR, the
+// rpm:provides entries and the files.
+func parsePrimary(r io.Reader, into *Provides) error {
+	dec := xml.NewDecoder(r)
+	var inProvides, inFile bool
+	var name, evr string
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			switch {
+			case t.Name.Local == "package":
+				name, evr = "", ""
+				into.Packages++
+			case t.Name.Local == "name" && !inProvides:
+				var s string
+				if err := dec.DecodeElement(&s, &t); err != nil {
+					return err
+				}
+				name = s
+			case t.Name.Local == "version" && !inProvides:
+				var e, v, rel string
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "epoch":
+						e = a.Value
+					case "ver":
+						v = a.Value
+					case "rel":
+						rel = a.Value
+					}
+				}
+				evr = e + ":" + v + "-" + rel
+				if name != "" {
+					into.Add(Dep{Name: name, Flags: 8, EVR: evr})
+				}
+			case t.Name.Local == "provides":
+				inProvides = true
+			case t.Name.Local == "entry" && inProvides:
+				d := Dep{}
+				var e, v, rel string
+				for _, a := range t.Attr {
+					switch a.Name.Local {
+					case "name":
+						d.Name = a.Value
+					case "flags":
+						d.Flags, _ = opFlags(a.Value)
+					case "epoch":
+						e = a.Value
+					case "ver":
+						v = a.Value
+					case "rel":
+						rel = a.Value
+					}
+				}
+				if v != "" {
+					d.EVR = v
+					if e != "" {
+						d.EVR = e + ":" + v
+					}
+					if rel != "" {
+						d.EVR += "-" + rel
+					}
+				}
+				into.Add(d)
+			case t.Name.Local == "file":
+				inFile = true
+			}
+		case xml.CharData:
+			if inFile {
+				into.AddFile(string(t))
+			}
+		case xml.EndElement:
+			switch t.Name.Local {
+			case "provides":
+				inProvides = false
+			case "file":
+				inFile = false
+			}
+		}
+	}
+}
+
+// Unresolved returns the requirements of reqs that provides cannot satisfy,
+// as text ("foo >= 1.2").
+func Unresolved(provides *Provides, reqs []Dep) ([]string, error) {
+	var out []string
+	for _, r := range reqs {
+		ok, err := provides.SatisfiesString(r.String())
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			out = append(out, r.String())
+		}
+	}
+	return out, nil
+}

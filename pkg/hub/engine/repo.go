@@ -1,0 +1,136 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/osg-htc/osg-build-go/internal/runner"
+	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/repodata"
+)
+
+// newRepo is the newRepo task [tag, {event, src, debuginfo,
+// separate_src}]: repoInit (the package lists), repodata per arch written
+// by pkg/repodata, the tag's external repos merged in with mergerepo_c and
+// the merge mode (koji, simple, bare), then repoDone (READY, latest). The
+// result is [repo_id, event_id].
+func (t *task) newRepo() (any, error) {
+	tag, _ := t.param(0).(string)
+	kw := asMap(t.param(1))
+	opts := koji.RepoOpts{Src: asBool(kw["src"]), Debuginfo: asBool(kw["debuginfo"]), SeparateSrc: asBool(kw["separate_src"])}
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return nil, err
+	}
+	plan, err := t.e.host.RepoInit(t.ctx, tag, t.t.ID, opts)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (any, error) {
+		_ = t.e.host.RepoProblem(context.WithoutCancel(t.ctx), plan.ID)
+		_ = os.RemoveAll(plan.Dir)
+		return nil, err
+	}
+	for _, arch := range plan.Arches {
+		if err := t.createrepo(plan, arch); err != nil {
+			if t.ctx.Err() != nil {
+				return fail(t.ctx.Err())
+			}
+			return fail(koji.NewFault(koji.GenericError, "creating the %s repo of %s (repo %d): %v", arch, plan.TagName, plan.ID, err))
+		}
+	}
+	if err := t.e.host.RepoDone(t.ctx, plan); err != nil {
+		return fail(err)
+	}
+	t.e.notify()
+	return []any{plan.ID, plan.Event}, nil
+}
+
+// createrepo writes the repodata of one arch.
+func (t *task) createrepo(plan *hub.RepoPlan, arch string) error {
+	dir := filepath.Join(plan.Dir, arch)
+	pkgs := plan.Packages[arch]
+	if pkgs == nil {
+		pkgs = []string{}
+	}
+	if _, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2}); err != nil {
+		return err
+	}
+	var ext []koji.TagExternalRepo
+	for _, x := range plan.External {
+		if x.Arches != nil && *x.Arches != "" && !contains(strings.Fields(*x.Arches), arch) {
+			continue
+		}
+		ext = append(ext, x)
+	}
+	if len(ext) == 0 {
+		return nil
+	}
+	return t.mergeRepos(plan, arch, dir, ext)
+}
+
+// mergeRepos merges the external repos into the arch's repodata, as
+// kojid's CreaterepoTask.merge_repos does: the Koji content first, then
+// each external repo by priority, with mergerepo_c in the merge mode of
+// the repos (koji: only the RPMs of one SRPM per package, blocked packages
+// dropped; simple: the same but identical NEVRAs kept; bare: every
+// package).
+func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagExternalRepo) error {
+	mode := ext[0].MergeMode
+	for _, x := range ext {
+		if x.MergeMode != mode {
+			return fmt.Errorf("the external repos of %s have different merge modes (%s: %s, %s: %s): they must share one", plan.TagName, ext[0].ExternalRepoName, mode, x.ExternalRepoName, x.MergeMode)
+		}
+	}
+	if _, ok := runner.Look("mergerepo_c"); !ok {
+		return fmt.Errorf("merging the external repos of %s needs mergerepo_c: install createrepo_c", plan.TagName)
+	}
+	pre := filepath.Join(dir, "premerge")
+	if err := os.MkdirAll(pre, 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(dir, "repodata"), filepath.Join(pre, "repodata")); err != nil {
+		return err
+	}
+	out := filepath.Join(dir, "merged")
+	args := []string{"--arch-expand", "-a", arch, "-o", out, "-r", "file://" + dir + "/"}
+	for _, x := range ext {
+		u := strings.ReplaceAll(x.URL, "$arch", arch)
+		args = append(args, "-r", u)
+	}
+	switch mode {
+	case "", "koji":
+		args = append(args, "--koji", "-b", filepath.Join(dir, "blocklist"))
+	case "simple":
+		args = append(args, "--koji", "--simple", "-b", filepath.Join(dir, "blocklist"))
+	case "bare":
+		args = append(args, "--pkgorigins", "--all")
+	default:
+		return fmt.Errorf("unknown merge mode %q of the external repos of %s: use koji, simple or bare", mode, plan.TagName)
+	}
+	if plan.CompsFile != "" {
+		args = append(args, "-g", plan.CompsFile)
+	}
+	// mergerepo_c reads the Koji content from dir/repodata: put the
+	// premerge repodata back there for it, under a path it reads
+	if err := os.Rename(filepath.Join(pre, "repodata"), filepath.Join(dir, "repodata")); err != nil {
+		return err
+	}
+	_ = os.Remove(pre)
+	if _, err := runner.Run(t.ctx, runner.Cmd{Name: "mergerepo_c", Args: args, LogPath: filepath.Join(t.dir, "mergerepos.log")}); err != nil {
+		return err
+	}
+	old := filepath.Join(dir, "repodata.premerge")
+	_ = os.RemoveAll(old)
+	if err := os.Rename(filepath.Join(dir, "repodata"), old); err != nil {
+		return err
+	}
+	if err := os.Rename(filepath.Join(out, "repodata"), filepath.Join(dir, "repodata")); err != nil {
+		return err
+	}
+	_ = os.RemoveAll(out)
+	return os.RemoveAll(old)
+}
