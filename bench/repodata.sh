@@ -86,12 +86,19 @@ printf 'made %d RPMs with one rpmbuild in %.1fs\n' "$count" "$(calc "$t1 - $t0")
 
 # --- helpers ---------------------------------------------------------------
 now() { date +%s.%N; }
-elapsed() { # command... -> seconds on stdout
-  local s e
+# elapsed command... -> wall seconds on stdout; the CPU seconds (user+sys)
+# are appended to $cpu_log.
+cpu_log=$work/cpu.log
+elapsed() {
+  local s e t
   s=$(now)
-  "$@" >/dev/null 2>&1
+  t=$( { TIMEFORMAT='%U %S'; time "$@" >/dev/null 2>&1; } 2>&1 )
   e=$(now)
+  echo "$* | $t" >> "$cpu_log"
   calc "$e - $s"
+}
+cpu_median() { # tool-prefix mode -> median user+sys of the matching runs
+  grep -F "$1" "$cpu_log" | awk -F'|' -v m="$2" '(index($1, "--update") > 0) == (m == "update") { split($2, a, " "); print a[1] + a[2] }' | median
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 minimum() { sort -n | head -1; }
@@ -116,6 +123,8 @@ echo "full run, $count RPMs, median (min) of $RUNS (no sqlite databases on eithe
 printf '  createrepo_c --workers 2 --no-database  %.3fs (%.3fs)\n' "$cm" "$cmin"
 printf '  osg-build createrepo --workers 2        %.3fs (%.3fs)\n' "$om" "$omin"
 printf '  ratio ours/createrepo_c: %.2fx, of the minimums %.2fx (target <= 1.0x)\n' "$(calc "$om / $cm")" "$(calc "$omin / $cmin")"
+ocpu=$(cpu_median "$BIN" full); ccpu=$(cpu_median createrepo_c full)
+printf '  CPU time (user+sys), median: createrepo_c %.3fs, ours %.3fs, ratio %.2fx\n' "$ccpu" "$ocpu" "$(calc "$ocpu / $ccpu")"
 
 # --- regeneration after adding one package ---------------------------------
 o_upd=() c_upd=()
@@ -137,6 +146,8 @@ printf '  osg-build createrepo --update           %.3fs (%.3fs)\n' "$ou" "$oumin
 printf '  createrepo_c --update (reference)       %.3fs (%.3fs)\n' "$cu" "$cumin"
 printf '  ratio ours --update / ours full: %.3fx, of the minimums %.3fx (target <= 0.1x)\n' "$(calc "$ou / $om")" "$(calc "$oumin / $omin")"
 printf '  ratio createrepo_c --update / createrepo_c full: %.2fx\n' "$(calc "$cu / $cm")"
+oucpu=$(cpu_median "$BIN" update); cucpu=$(cpu_median createrepo_c update)
+printf '  CPU time (user+sys), median: ours --update %.3fs = %.3fx of ours full; createrepo_c --update %.3fs\n' "$oucpu" "$(calc "$oucpu / $ocpu")" "$cucpu"
 
 # Sanity: both see the same packages.
 n_ours=$(zcat "$ours"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')

@@ -154,18 +154,22 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	repodata := filepath.Join(out, "repodata")
 
+	// List the packages and load the old cache at the same time.
 	t0 := time.Now()
+	var old *cache
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		if opts.Update {
+			old = loadCache(filepath.Join(repodata, CacheName), limit)
+		}
+	}()
 	hrefs, err := listPackages(dir, out, opts.Packages)
+	<-loaded
 	if err != nil {
 		return nil, err
 	}
-	slog.Debug("repodata: listed packages", "count", len(hrefs), "took", time.Since(t0))
-	var old *cache
-	if opts.Update {
-		t0 = time.Now()
-		old = loadCache(filepath.Join(repodata, CacheName), limit)
-		slog.Debug("repodata: loaded cache", "entries", old.size(), "took", time.Since(t0))
-	}
+	slog.Debug("repodata: listed packages and loaded cache", "count", len(hrefs), "cached", old.size(), "took", time.Since(t0))
 	removeStaleTemp(out)
 
 	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -101,6 +102,9 @@ func createrepoRun(ctx context.Context, opts *CreaterepoOptions) error {
 		now = opts.Now
 	}
 	start := time.Now()
+	// The metadata of even a large repository is a few hundred MB at
+	// most; collect garbage less often than Go's default.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	if opts.Database {
 		slog.Warn("sqlite databases are not written; --database is ignored")
 	}
