@@ -355,7 +355,9 @@ func buildRequest(o *Options) (koji.BuildRequestOpts, koji.BuildOpts) {
 	return req, bo
 }
 
-func pyStr(s string) string { return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'" }
+func pyStr(s string) string {
+	return "'" + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), "'", `\'`) + "'"
+}
 
 func pyBuildOpts(req koji.BuildRequestOpts) string {
 	parts := []string{}
