@@ -44,6 +44,18 @@ func BenchmarkDecodeListTagged(b *testing.B) {
 	benchDecode(b, benchListTagged)
 }
 
+// BenchmarkDecodeListTaggedBytes decodes the same body already in memory.
+func BenchmarkDecodeListTaggedBytes(b *testing.B) {
+	benchBodies()
+	b.SetBytes(int64(len(benchListTagged)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ours.DecodeResponseBytes(benchListTagged); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkDecodeMultiCall decodes a 1,000-call multiCall answer.
 func BenchmarkDecodeMultiCall(b *testing.B) {
 	benchBodies()

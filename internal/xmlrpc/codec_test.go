@@ -595,3 +595,54 @@ func TestDecodeResponseLimit(t *testing.T) {
 		t.Errorf("past the limit: %v", err)
 	}
 }
+
+// TestStreamingTinyWindows decodes every koji-wire body and the interop
+// values through windows of a few bytes, so that the window moves under
+// every scanner, and compares with decoding the body in memory.
+func TestStreamingTinyWindows(t *testing.T) {
+	var bodies [][]byte
+	for _, f := range append(wireFiles(t, "*.response.xml"), wireFiles(t, "*.request.xml")...) {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, b)
+	}
+	for _, v := range interopValues() {
+		var buf bytes.Buffer
+		if err := EncodeResponse(&buf, v); err != nil {
+			t.Fatal(err)
+		}
+		bodies = append(bodies, buf.Bytes())
+	}
+	bodies = append(bodies, []byte(resp("<value><string>a&amp;b\r\nc<![CDATA[x]]>&#233;</string></value>")),
+		[]byte("<?xml version='1.0'?>\n<!-- c -->\n"+resp("<value>  <!-- c -->  <double>1.5</double> </value>")+"\n<!-- end -->\n"))
+	for i, body := range bodies {
+		isCall := bytes.Contains(body[:min(len(body), 60)], []byte("<methodCall>"))
+		for _, win := range []int{1, 2, 3, 5, 8, 13, 64} {
+			for name, r := range map[string]io.Reader{
+				"one byte": iotest.OneByteReader(bytes.NewReader(body)),
+				"half":     iotest.HalfReader(bytes.NewReader(body)),
+				"whole":    bytes.NewReader(body),
+			} {
+				d := newStreamDecoderSize(r, win)
+				if isCall {
+					m, p, err := d.call()
+					m2, p2, err2 := DecodeCallBytes(body)
+					if err != nil || err2 != nil || m != m2 || !reflect.DeepEqual(tagged(p), tagged(p2)) {
+						t.Fatalf("body %d, window %d, %s: %v %v", i, win, name, err, err2)
+					}
+					continue
+				}
+				v, err := d.response()
+				v2, err2 := DecodeResponseBytes(body)
+				if (err == nil) != (err2 == nil) || (err != nil && err.Error() != err2.Error()) {
+					t.Fatalf("body %d, window %d, %s: %v, in memory %v", i, win, name, err, err2)
+				}
+				if err == nil && !reflect.DeepEqual(tagged(v), tagged(v2)) {
+					t.Fatalf("body %d, window %d, %s: %#v, in memory %#v", i, win, name, v, v2)
+				}
+			}
+		}
+	}
+}

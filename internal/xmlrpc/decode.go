@@ -36,12 +36,11 @@ const errTruncated = "unexpected end of body (truncated response?)"
 
 // DecodeResponse reads a methodResponse from r. A <fault> comes back as a
 // *Fault error with a nil value; a malformed body is a *SyntaxError.
+//
+// The body is scanned as it arrives (a window of the stream is kept, not
+// the whole body), so decoding overlaps the transfer of a large response.
 func DecodeResponse(r io.Reader) (any, error) {
-	b, err := readAll(r)
-	if err != nil {
-		return nil, err
-	}
-	return DecodeResponseBytes(b)
+	return newStreamDecoder(r).response()
 }
 
 // ErrTooLarge is returned by DecodeResponseLimit for a body past its limit.
@@ -51,14 +50,12 @@ var ErrTooLarge = errors.New("XML-RPC body too large")
 // bytes (an error wrapping ErrTooLarge), for callers that must not let a
 // misbehaving server fill their memory.
 func DecodeResponseLimit(r io.Reader, max int64) (any, error) {
-	b, err := readAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > max {
+	d := newStreamDecoder(io.LimitReader(r, max+1))
+	v, err := d.response()
+	if d.consumed() > max {
 		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
 	}
-	return DecodeResponseBytes(b)
+	return v, err
 }
 
 // DecodeResponseBytes is DecodeResponse over a body already in memory.
@@ -72,11 +69,7 @@ func DecodeResponseBytes(b []byte) (any, error) {
 // SplitKwargs). An empty <param/> or <param></param>, which kolo/xmlrpc
 // sends for a Go nil, is taken as nil.
 func DecodeCall(r io.Reader) (method string, params []any, err error) {
-	b, err := readAll(r)
-	if err != nil {
-		return "", nil, err
-	}
-	return DecodeCallBytes(b)
+	return newStreamDecoder(r).call()
 }
 
 // DecodeCallBytes is DecodeCall over a body already in memory.
@@ -85,65 +78,20 @@ func DecodeCallBytes(b []byte) (method string, params []any, err error) {
 	return d.call()
 }
 
-// readAll reads the whole body. A reader that tells its length
-// (bytes.Reader, bytes.Buffer, strings.Reader) is read into one buffer of
-// that size; anything else (an HTTP body) is read in growing pieces that
-// are joined once at the end, which allocates about twice the body instead
-// of the four times that doubling one buffer costs.
-func readAll(r io.Reader) ([]byte, error) {
-	type lener interface{ Len() int }
-	if l, ok := r.(lener); ok {
-		buf := make([]byte, 0, l.Len()+1) // +1: the final Read sees EOF without growing
-		for {
-			if len(buf) == cap(buf) {
-				buf = append(buf, 0)[:len(buf)]
-			}
-			n, err := r.Read(buf[len(buf):cap(buf)])
-			buf = buf[:len(buf)+n]
-			if err == io.EOF {
-				return buf, nil
-			}
-			if err != nil {
-				return nil, fmt.Errorf("read XML-RPC body: %w", err)
-			}
-		}
-	}
-	var pieces [][]byte
-	total := 0
-	size := 64 << 10
-	for {
-		piece := make([]byte, size)
-		n, err := io.ReadFull(r, piece)
-		total += n
-		if n > 0 {
-			pieces = append(pieces, piece[:n])
-		}
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read XML-RPC body: %w", err)
-		}
-		size = min(size*2, 8<<20)
-	}
-	switch len(pieces) {
-	case 0:
-		return nil, nil
-	case 1:
-		return pieces[0], nil
-	}
-	buf := make([]byte, 0, total)
-	for _, p := range pieces {
-		buf = append(buf, p...)
-	}
-	return buf, nil
-}
-
 type kv struct {
 	k string
 	v any
 }
 
+// decoder scans d.b from d.p. Over a stream, d.b is a window of the body
+// (d.base bytes and d.lines newlines were consumed before it) that fill
+// extends; over a body in memory, eof is set from the start.
+//
+// Streaming works by retry: the primitive scanners (the *Once methods)
+// never read; when they run off the end of the window before the body's
+// end they return errMore without side effects that matter, and their
+// wrapper rewinds d.p, fills the window and runs them again. Slices they
+// return point into the window and are only valid until the next primitive.
 type decoder struct {
 	b     []byte
 	p     int
@@ -152,17 +100,96 @@ type decoder struct {
 	vals  []any             // scratch stack for array items
 	kvs   []kv              // scratch stack for struct members
 	buf   []byte            // scratch for unescaping
+
+	r     io.Reader // nil for a body in memory
+	win   int       // least free room a fill makes (streamWindow; tiny in tests)
+	eof   bool      // d.b ends where the body ends
+	base  int       // stream offset of d.b[0]
+	lines int       // newlines before d.b[0]
 }
+
+// errMore says a primitive needs more of the body than the window holds.
+var errMore = errors.New("xmlrpc: need more input")
+
+// streamWindow is the initial window (and the least a fill reads).
+const streamWindow = 64 << 10
 
 func newDecoder(b []byte) *decoder {
-	return &decoder{b: b, names: make(map[string]string, 64)}
+	return &decoder{b: b, eof: true, names: make(map[string]string, 64)}
 }
 
+func newStreamDecoder(r io.Reader) *decoder { return newStreamDecoderSize(r, streamWindow) }
+
+func newStreamDecoderSize(r io.Reader, win int) *decoder {
+	return &decoder{r: r, win: win, b: make([]byte, 0, win), names: make(map[string]string, 64)}
+}
+
+// consumed is how much of the stream has been read.
+func (d *decoder) consumed() int64 { return int64(d.base + len(d.b)) }
+
+// fill reads more of the stream into the window, first dropping what has
+// been scanned (before d.p) when that frees enough room.
+func (d *decoder) fill() error {
+	if d.eof {
+		return nil
+	}
+	if d.p > 0 && (d.p >= len(d.b)/2 || cap(d.b)-len(d.b) < (d.win+1)/2) {
+		d.lines += bytes.Count(d.b[:d.p], []byte{'\n'})
+		d.base += d.p
+		n := copy(d.b, d.b[d.p:])
+		d.b = d.b[:n]
+		d.p = 0
+	}
+	if cap(d.b)-len(d.b) < (d.win+1)/2 {
+		nb := make([]byte, len(d.b), 2*cap(d.b)+d.win)
+		copy(nb, d.b)
+		d.b = nb
+	}
+	for range 100 {
+		n, err := d.r.Read(d.b[len(d.b):cap(d.b)])
+		d.b = d.b[:len(d.b)+n]
+		if err == io.EOF {
+			d.eof = true
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("read XML-RPC body: %w", err)
+		}
+		if n > 0 {
+			return nil
+		}
+	}
+	return fmt.Errorf("read XML-RPC body: %w", io.ErrNoProgress)
+}
+
+// short is what a primitive returns when it runs off the end of the window
+// at p: errMore while the body goes on, else a truncation error.
+func (d *decoder) short(p int) error {
+	if !d.eof {
+		return errMore
+	}
+	return d.errAt(p, errTruncated)
+}
+
+// errAt is a SyntaxError at window index p (negative: before the window,
+// where the line is approximate).
 func (d *decoder) errAt(p int, format string, args ...any) error {
 	if p > len(d.b) {
 		p = len(d.b)
 	}
-	return &SyntaxError{Offset: p, Line: 1 + bytes.Count(d.b[:p], []byte{'\n'}), Msg: fmt.Sprintf(format, args...)}
+	line := 1 + d.lines
+	if p > 0 {
+		line += bytes.Count(d.b[:p], []byte{'\n'})
+	}
+	return &SyntaxError{Offset: d.base + p, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// mark is the stream offset of d.p, stable across fills (unlike d.p).
+func (d *decoder) mark() int { return d.base + d.p }
+
+// errMark is a SyntaxError at a mark.
+func (d *decoder) errMark(abs int, format string, args ...any) error {
+	return d.errAt(abs-d.base, format, args...)
 }
 
 func (d *decoder) errf(format string, args ...any) error { return d.errAt(d.p, format, args...) }
@@ -173,24 +200,47 @@ func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\
 // elements. A DOCTYPE (and with it any entity declaration) is refused.
 func (d *decoder) skipMisc() error {
 	for {
+		start := d.p
+		err := d.skipMiscOnce()
+		if err != errMore {
+			return err
+		}
+		d.p = start
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *decoder) skipMiscOnce() error {
+	for {
 		for d.p < len(d.b) && isSpace(d.b[d.p]) {
 			d.p++
 		}
-		if d.p+1 >= len(d.b) || d.b[d.p] != '<' {
+		if d.p+1 >= len(d.b) {
+			if !d.eof {
+				return errMore
+			}
+			return nil
+		}
+		if d.b[d.p] != '<' {
 			return nil
 		}
 		switch d.b[d.p+1] {
 		case '?':
 			end := bytes.Index(d.b[d.p+2:], []byte("?>"))
 			if end < 0 {
-				return d.errf(errTruncated)
+				return d.short(d.p)
 			}
 			d.p += 2 + end + 2
 		case '!':
+			if len(d.b)-d.p < 9 && !d.eof {
+				return errMore
+			}
 			if bytes.HasPrefix(d.b[d.p:], []byte("<!--")) {
 				end := bytes.Index(d.b[d.p+4:], []byte("-->"))
 				if end < 0 {
-					return d.errf(errTruncated)
+					return d.short(d.p)
 				}
 				d.p += 4 + end + 3
 				continue
@@ -221,11 +271,25 @@ func localName(n []byte) []byte {
 // openTag reads a start tag at d.p (after skipping misc) and returns its
 // local name and whether it is self-closing. Attributes are skipped.
 func (d *decoder) openTag() (name []byte, empty bool, err error) {
-	if err := d.skipMisc(); err != nil {
+	for {
+		start := d.p
+		name, empty, err = d.openTagOnce()
+		if err != errMore {
+			return name, empty, err
+		}
+		d.p = start
+		if err := d.fill(); err != nil {
+			return nil, false, err
+		}
+	}
+}
+
+func (d *decoder) openTagOnce() (name []byte, empty bool, err error) {
+	if err := d.skipMiscOnce(); err != nil {
 		return nil, false, err
 	}
 	if d.p >= len(d.b) {
-		return nil, false, d.errf(errTruncated)
+		return nil, false, d.short(d.p)
 	}
 	if d.b[d.p] != '<' {
 		return nil, false, d.errf("expected a start tag, found %q", d.peek(12))
@@ -243,7 +307,7 @@ func (d *decoder) openTag() (name []byte, empty bool, err error) {
 		i++
 	}
 	if i >= len(d.b) {
-		return nil, false, d.errAt(i, errTruncated)
+		return nil, false, d.short(i)
 	}
 	if i == start || d.b[start] == '/' {
 		return nil, false, d.errf("expected a start tag, found %q", d.peek(12))
@@ -270,32 +334,45 @@ func (d *decoder) openTag() (name []byte, empty bool, err error) {
 			return localName(name), empty, nil
 		}
 	}
-	return nil, false, d.errAt(i, errTruncated)
+	return nil, false, d.short(i)
 }
 
 // expectOpen reads a start tag that must be want. It reports whether the
 // element was self-closing.
 func (d *decoder) expectOpen(want string) (empty bool, err error) {
-	p := d.p
 	name, empty, err := d.openTag()
 	if err != nil {
 		return false, err
 	}
 	if string(name) != want {
-		return false, d.errAt(p, "expected <%s>, found <%s>", want, name)
+		return false, d.errf("expected <%s>, found <%s>", want, name)
 	}
 	return empty, nil
 }
 
 // closeTag reads the end tag </want> (after optional whitespace/comments).
 func (d *decoder) closeTag(want string) error {
-	if err := d.skipMisc(); err != nil {
+	for {
+		start := d.p
+		err := d.closeTagOnce(want)
+		if err != errMore {
+			return err
+		}
+		d.p = start
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
+}
+
+func (d *decoder) closeTagOnce(want string) error {
+	if err := d.skipMiscOnce(); err != nil {
 		return err
 	}
 	b := d.b
 	p := d.p
 	if p+2 > len(b) {
-		return d.errf(errTruncated)
+		return d.short(p)
 	}
 	if b[p] != '<' || b[p+1] != '/' {
 		return d.errf("expected </%s>, found %q", want, d.peek(12))
@@ -309,7 +386,7 @@ func (d *decoder) closeTag(want string) error {
 		i++
 	}
 	if i >= len(b) {
-		return d.errAt(i, errTruncated)
+		return d.short(i)
 	}
 	if b[i] != '>' || string(name) != want {
 		return d.errf("expected </%s>, found %q", want, d.peek(len(want)+4))
@@ -320,11 +397,25 @@ func (d *decoder) closeTag(want string) error {
 
 // atClose reports whether the next markup (after whitespace) is an end tag.
 func (d *decoder) atClose() (bool, error) {
-	if err := d.skipMisc(); err != nil {
+	for {
+		start := d.p
+		closing, err := d.atCloseOnce()
+		if err != errMore {
+			return closing, err
+		}
+		d.p = start
+		if err := d.fill(); err != nil {
+			return false, err
+		}
+	}
+}
+
+func (d *decoder) atCloseOnce() (bool, error) {
+	if err := d.skipMiscOnce(); err != nil {
 		return false, err
 	}
 	if d.p+1 >= len(d.b) {
-		return false, d.errf(errTruncated)
+		return false, d.short(d.p)
 	}
 	return d.b[d.p] == '<' && d.b[d.p+1] == '/', nil
 }
@@ -333,10 +424,27 @@ func (d *decoder) atClose() (bool, error) {
 // character references and CDATA sections and normalising line ends as an
 // XML parser does. The returned slice is only valid until the next call.
 func (d *decoder) text() ([]byte, error) {
+	for {
+		start := d.p
+		t, err := d.textOnce()
+		if err != errMore {
+			return t, err
+		}
+		d.p = start
+		if err := d.fill(); err != nil {
+			return nil, err
+		}
+	}
+}
+
+func (d *decoder) textOnce() ([]byte, error) {
 	b := d.b
 	i := bytes.IndexByte(b[d.p:], '<')
 	if i < 0 {
-		return nil, d.errAt(len(b), errTruncated)
+		return nil, d.short(len(b))
+	}
+	if d.p+i+1 >= len(b) && !d.eof {
+		return nil, errMore // is it "<!" (CDATA, comment) or a tag?
 	}
 	raw := b[d.p : d.p+i]
 	// Fast path: no references, no CR, and the text ends at a tag.
@@ -348,15 +456,18 @@ func (d *decoder) text() ([]byte, error) {
 	out := d.buf[:0]
 	for {
 		if d.p >= len(b) {
-			return nil, d.errf(errTruncated)
+			return nil, d.short(d.p)
 		}
 		c := b[d.p]
 		switch c {
 		case '<':
+			if len(b)-d.p < 9 && !d.eof {
+				return nil, errMore
+			}
 			if bytes.HasPrefix(b[d.p:], []byte("<![CDATA[")) {
 				end := bytes.Index(b[d.p+9:], []byte("]]>"))
 				if end < 0 {
-					return nil, d.errf(errTruncated)
+					return nil, d.short(d.p)
 				}
 				out = appendNormalized(out, b[d.p+9:d.p+9+end])
 				d.p += 9 + end + 3
@@ -365,7 +476,7 @@ func (d *decoder) text() ([]byte, error) {
 			if bytes.HasPrefix(b[d.p:], []byte("<!--")) {
 				end := bytes.Index(b[d.p+4:], []byte("-->"))
 				if end < 0 {
-					return nil, d.errf(errTruncated)
+					return nil, d.short(d.p)
 				}
 				d.p += 4 + end + 3
 				continue
@@ -382,6 +493,9 @@ func (d *decoder) text() ([]byte, error) {
 				return nil, err
 			}
 		case '\r':
+			if d.p+1 >= len(b) && !d.eof {
+				return nil, errMore // is it "\r\n"?
+			}
 			out = append(out, '\n')
 			d.p++
 			if d.p < len(b) && b[d.p] == '\n' {
@@ -423,7 +537,7 @@ func (d *decoder) reference(out []byte) ([]byte, error) {
 	end := bytes.IndexByte(b[d.p:min(len(b), d.p+16)], ';')
 	if end < 0 {
 		if len(b)-d.p < 16 {
-			return nil, d.errf(errTruncated)
+			return nil, d.short(d.p)
 		}
 		return nil, d.errf("unterminated reference %q", d.peek(12))
 	}
@@ -461,11 +575,22 @@ func (d *decoder) reference(out []byte) ([]byte, error) {
 
 // prolog skips the XML declaration, comments and a UTF-8 byte order mark.
 func (d *decoder) prolog() error {
+	for len(d.b) < 16 && !d.eof {
+		if err := d.fill(); err != nil {
+			return err
+		}
+	}
 	if bytes.HasPrefix(d.b, []byte("\xef\xbb\xbf")) {
 		d.p = 3
 	}
 	if bytes.HasPrefix(d.b[d.p:], []byte("<?xml")) {
 		end := bytes.Index(d.b[d.p:], []byte("?>"))
+		for end < 0 && !d.eof && len(d.b)-d.p < 4096 {
+			if err := d.fill(); err != nil {
+				return err
+			}
+			end = bytes.Index(d.b[d.p:], []byte("?>"))
+		}
 		if end < 0 {
 			return d.errf(errTruncated)
 		}
@@ -510,13 +635,20 @@ func declEncoding(decl []byte) string {
 
 // epilog checks that nothing but whitespace and comments follows the root.
 func (d *decoder) epilog() error {
-	if err := d.skipMisc(); err != nil {
-		return err
+	for {
+		if err := d.skipMisc(); err != nil {
+			return err
+		}
+		if d.p != len(d.b) {
+			return d.errf("junk after the document element: %q", d.peek(12))
+		}
+		if d.eof {
+			return nil
+		}
+		if err := d.fill(); err != nil {
+			return err
+		}
 	}
-	if d.p != len(d.b) {
-		return d.errf("junk after the document element: %q", d.peek(12))
-	}
-	return nil
 }
 
 func (d *decoder) response() (any, error) {
@@ -528,7 +660,7 @@ func (d *decoder) response() (any, error) {
 	} else if empty {
 		return nil, d.errf("empty <methodResponse/>")
 	}
-	p := d.p
+	p := d.mark()
 	name, empty, err := d.openTag()
 	if err != nil {
 		return nil, err
@@ -538,12 +670,12 @@ func (d *decoder) response() (any, error) {
 	switch string(name) {
 	case "params":
 		if empty {
-			return nil, d.errAt(p, "methodResponse has no <param>")
+			return nil, d.errMark(p, "methodResponse has no <param>")
 		}
 		if e, err := d.expectOpen("param"); err != nil {
 			return nil, err
 		} else if e {
-			return nil, d.errAt(p, "empty <param/>")
+			return nil, d.errMark(p, "empty <param/>")
 		}
 		if result, err = d.paramValue(); err != nil {
 			return nil, err
@@ -556,7 +688,7 @@ func (d *decoder) response() (any, error) {
 		}
 	case "fault":
 		if empty {
-			return nil, d.errAt(p, "empty <fault/>")
+			return nil, d.errMark(p, "empty <fault/>")
 		}
 		v, err := d.paramValue()
 		if err != nil {
@@ -564,13 +696,13 @@ func (d *decoder) response() (any, error) {
 		}
 		fault, err = faultFromValue(v)
 		if err != nil {
-			return nil, d.errAt(p, "%v", err)
+			return nil, d.errMark(p, "%v", err)
 		}
 		if err := d.closeTag("fault"); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, d.errAt(p, "expected <params> or <fault>, found <%s>", name)
+		return nil, d.errMark(p, "expected <params> or <fault>, found <%s>", name)
 	}
 	if err := d.closeTag("methodResponse"); err != nil {
 		return nil, err
@@ -623,13 +755,13 @@ func (d *decoder) call() (string, []any, error) {
 	} else if empty {
 		return "", nil, d.errf("empty <methodCall/>")
 	}
-	p := d.p
+	p := d.mark()
 	empty, err := d.expectOpen("methodName")
 	if err != nil {
 		return "", nil, err
 	}
 	if empty {
-		return "", nil, d.errAt(p, "empty method name")
+		return "", nil, d.errMark(p, "empty method name")
 	}
 	t, err := d.text()
 	if err != nil {
@@ -637,7 +769,7 @@ func (d *decoder) call() (string, []any, error) {
 	}
 	method := strings.TrimSpace(string(t))
 	if method == "" {
-		return "", nil, d.errAt(p, "empty method name")
+		return "", nil, d.errMark(p, "empty method name")
 	}
 	if err := d.closeTag("methodName"); err != nil {
 		return "", nil, err
@@ -713,15 +845,22 @@ func (d *decoder) paramValue() (any, error) {
 // value reads the content of a <value> element whose start tag has been
 // consumed, and its end tag.
 func (d *decoder) value() (any, error) {
-	start := d.p
-	b := d.b
-	i := bytes.IndexByte(b[start:], '<')
-	if i < 0 {
-		return nil, d.errAt(len(b), errTruncated)
+	var untyped bool
+	var lt int
+	for {
+		var err error
+		untyped, lt, err = d.valueKindOnce()
+		if err != errMore {
+			if err != nil {
+				return nil, err
+			}
+			break
+		}
+		if err := d.fill(); err != nil {
+			return nil, err
+		}
 	}
-	lt := start + i
-	if lt+1 < len(b) && b[lt+1] == '/' || lt+1 < len(b) && b[lt+1] == '!' && !bytes.HasPrefix(b[lt:], []byte("<!--")) ||
-		!isBlank(b[start:lt]) {
+	if untyped {
 		// Untyped value: its text is a string.
 		t, err := d.text()
 		if err != nil {
@@ -736,14 +875,20 @@ func (d *decoder) value() (any, error) {
 		}
 		return s, nil
 	}
-	p := lt
 	d.p = lt
-	name, empty, err := d.openTag()
+	p := d.mark()
+	rawName, empty, err := d.openTag()
 	if err != nil {
 		return nil, err
 	}
+	// rawName points into the window, which the next fill may move: keep
+	// the (constant, allocation-free) type name instead.
+	name := valueType(rawName)
+	if name == "" {
+		return nil, d.errMark(p, "unknown value type <%s>", rawName)
+	}
 	var v any
-	switch string(name) {
+	switch name {
 	case "string":
 		if empty {
 			v = ""
@@ -760,16 +905,16 @@ func (d *decoder) value() (any, error) {
 		}
 	case "int", "i4", "i8", "i1", "i2", "biginteger":
 		if empty {
-			return nil, d.errAt(p, "empty <%s/>", name)
+			return nil, d.errMark(p, "empty <%s/>", name)
 		}
-		n, err := d.intText(string(name))
+		n, err := d.intText(name)
 		if err != nil {
 			return nil, err
 		}
 		v = n
 	case "boolean":
 		if empty {
-			return nil, d.errAt(p, "empty <boolean/>")
+			return nil, d.errMark(p, "empty <boolean/>")
 		}
 		t, err := d.text()
 		if err != nil {
@@ -781,14 +926,14 @@ func (d *decoder) value() (any, error) {
 		case "0", "false":
 			v = false
 		default:
-			return nil, d.errAt(p, "bad boolean value %q", t)
+			return nil, d.errMark(p, "bad boolean value %q", t)
 		}
 		if err := d.closeTag("boolean"); err != nil {
 			return nil, err
 		}
 	case "double", "float", "bigdecimal":
 		if empty {
-			return nil, d.errAt(p, "empty <%s/>", name)
+			return nil, d.errMark(p, "empty <%s/>", name)
 		}
 		t, err := d.text()
 		if err != nil {
@@ -796,10 +941,10 @@ func (d *decoder) value() (any, error) {
 		}
 		f, err := strconv.ParseFloat(string(bytes.TrimSpace(t)), 64)
 		if err != nil && !errors.Is(err, strconv.ErrRange) {
-			return nil, d.errAt(p, "bad <%s> value %q", name, t)
+			return nil, d.errMark(p, "bad <%s> value %q", name, t)
 		}
 		v = f
-		if err := d.closeTag(string(name)); err != nil {
+		if err := d.closeTag(name); err != nil {
 			return nil, err
 		}
 	case "nil":
@@ -811,7 +956,7 @@ func (d *decoder) value() (any, error) {
 		}
 	case "dateTime.iso8601":
 		if empty {
-			return nil, d.errAt(p, "empty <dateTime.iso8601/>")
+			return nil, d.errMark(p, "empty <dateTime.iso8601/>")
 		}
 		t, err := d.text()
 		if err != nil {
@@ -819,7 +964,7 @@ func (d *decoder) value() (any, error) {
 		}
 		tm, err := ParseDateTime(string(bytes.TrimSpace(t)))
 		if err != nil {
-			return nil, d.errAt(p, "%v", err)
+			return nil, d.errMark(p, "%v", err)
 		}
 		v = tm
 		if err := d.closeTag("dateTime.iso8601"); err != nil {
@@ -836,7 +981,7 @@ func (d *decoder) value() (any, error) {
 		}
 		raw, err := decodeBase64(t)
 		if err != nil {
-			return nil, d.errAt(p, "bad base64: %v", err)
+			return nil, d.errMark(p, "bad base64: %v", err)
 		}
 		v = raw
 		if err := d.closeTag("base64"); err != nil {
@@ -862,13 +1007,46 @@ func (d *decoder) value() (any, error) {
 			return nil, err
 		}
 		v = m
-	default:
-		return nil, d.errAt(p, "unknown value type <%s>", name)
 	}
 	if err := d.closeTag("value"); err != nil {
 		return nil, err
 	}
 	return v, nil
+}
+
+// valueKindOnce looks (without moving) at the content of a <value>: untyped
+// text, or blanks and the window index of the type element's '<'.
+func (d *decoder) valueKindOnce() (untyped bool, lt int, err error) {
+	b := d.b
+	i := bytes.IndexByte(b[d.p:], '<')
+	if i < 0 {
+		return false, 0, d.short(len(b))
+	}
+	lt = d.p + i
+	if !isBlank(b[d.p:lt]) {
+		return true, lt, nil
+	}
+	if lt+4 > len(b) && !d.eof {
+		return false, 0, errMore
+	}
+	if lt+1 >= len(b) {
+		return false, 0, d.short(lt)
+	}
+	if b[lt+1] == '/' || b[lt+1] == '!' && !bytes.HasPrefix(b[lt:], []byte("<!--")) {
+		return true, lt, nil
+	}
+	return false, lt, nil
+}
+
+// valueType returns the XML-RPC type named n as a constant string ("" when unknown).
+func valueType(n []byte) string {
+	for _, t := range [...]string{"string", "int", "i4", "i8", "boolean", "double", "nil", "struct", "array",
+		"base64", "dateTime.iso8601", "i1", "i2", "biginteger", "float", "bigdecimal"} {
+		if string(n) == t {
+			return t
+		}
+	}
+	return ""
 }
 
 func isBlank(b []byte) bool {
@@ -882,7 +1060,7 @@ func isBlank(b []byte) bool {
 
 // intText reads the digits of an integer element and its end tag.
 func (d *decoder) intText(name string) (int64, error) {
-	p := d.p
+	p := d.mark()
 	b := d.b
 	// Fast path: plain digits followed by '<'.
 	i := p
@@ -911,7 +1089,7 @@ func (d *decoder) intText(name string) (int64, error) {
 		}
 		v, err = strconv.ParseInt(string(bytes.TrimSpace(t)), 10, 64)
 		if err != nil {
-			return 0, d.errAt(p, "bad <%s> value %q", name, t)
+			return 0, d.errMark(p, "bad <%s> value %q", name, t)
 		}
 	}
 	if err := d.closeTag(name); err != nil {
@@ -942,7 +1120,7 @@ func decodeBase64(t []byte) ([]byte, error) {
 func (d *decoder) enter(p int) error {
 	d.depth++
 	if d.depth > MaxDepth {
-		return d.errAt(p, "values nested deeper than %d levels", MaxDepth)
+		return d.errMark(p, "values nested deeper than %d levels", MaxDepth)
 	}
 	return nil
 }
@@ -1013,13 +1191,13 @@ func (d *decoder) structure(p int) (map[string]any, error) {
 		if closing {
 			break
 		}
-		mp := d.p
+		mp := d.mark()
 		if e, err := d.expectOpen("member"); err != nil {
 			return nil, err
 		} else if e {
-			return nil, d.errAt(mp, "empty <member/>")
+			return nil, d.errMark(mp, "empty <member/>")
 		}
-		np := d.p
+		np := d.mark()
 		empty, err := d.expectOpen("name")
 		if err != nil {
 			return nil, err

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"unicode/utf8"
 )
 
@@ -64,10 +65,52 @@ func cleanForRoundTrip(v any) bool {
 	return true
 }
 
+// sameOutcome checks that streaming decoding (a, aerr) and decoding the
+// body in memory (b, berr) agree: the same value, or errors at the same
+// offset with the same message.
+func sameOutcome(t *testing.T, a any, aerr error, b any, berr error) {
+	t.Helper()
+	if (aerr == nil) != (berr == nil) {
+		t.Fatalf("in memory: %v; streaming: %v", aerr, berr)
+	}
+	if aerr != nil {
+		var se1, se2 *SyntaxError
+		if errors.As(aerr, &se1) != errors.As(berr, &se2) {
+			t.Fatalf("in memory: %v; streaming: %v", aerr, berr)
+		}
+		if se1 != nil && (se1.Offset != se2.Offset || se1.Msg != se2.Msg) {
+			t.Fatalf("in memory: %v; streaming: %v", aerr, berr)
+		}
+		if se1 == nil && aerr.Error() != berr.Error() {
+			t.Fatalf("in memory: %v; streaming: %v", aerr, berr)
+		}
+		return
+	}
+	if !reflect.DeepEqual(taggedAll(a), taggedAll(b)) {
+		t.Fatalf("in memory: %#v\nstreaming: %#v", a, b)
+	}
+}
+
+// taggedAll is tagged() that also takes the call shape []any{method, params}.
+func taggedAll(v any) any {
+	if c, ok := v.([]any); ok && len(c) == 2 {
+		if m, ok := c[0].(string); ok {
+			if p, ok := c[1].([]any); ok {
+				return []any{m, tagged(p)}
+			}
+		}
+	}
+	return tagged(v)
+}
+
 func FuzzDecodeResponse(f *testing.F) {
 	seedFuzz(f, "*.response.xml")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		v, err := DecodeResponseBytes(body)
+		sv, serr := DecodeResponse(iotest.HalfReader(bytes.NewReader(body)))
+		sameOutcome(t, v, err, sv, serr)
+		tv, terr := newStreamDecoderSize(iotest.OneByteReader(bytes.NewReader(body)), 1).response()
+		sameOutcome(t, v, err, tv, terr)
 		var fault *Fault
 		if errors.As(err, &fault) {
 			var buf bytes.Buffer
@@ -106,6 +149,10 @@ func FuzzDecodeCall(f *testing.F) {
 	seedFuzz(f, "*.request.xml")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		m, params, err := DecodeCallBytes(body)
+		sm, sp, serr := DecodeCall(iotest.OneByteReader(bytes.NewReader(body)))
+		sameOutcome(t, []any{m, params}, err, []any{sm, sp}, serr)
+		tm, tp, terr := newStreamDecoderSize(iotest.HalfReader(bytes.NewReader(body)), 3).call()
+		sameOutcome(t, []any{m, params}, err, []any{tm, tp}, terr)
 		if err != nil {
 			var se *SyntaxError
 			if !errors.As(err, &se) {
