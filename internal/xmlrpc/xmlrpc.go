@@ -11,10 +11,15 @@
 // (<base64>), time.Time (<dateTime.iso8601>, UTC unless a zone is given),
 // []any (<array>) and map[string]any (<struct>).
 //
-// The decoder is a hand-written byte scanner over the whole body (no
-// encoding/xml): it accepts only XML's five predefined entities and numeric
-// character references, refuses DOCTYPEs, caps nesting at [MaxDepth] and
-// returns a *[SyntaxError] (never panics) for anything malformed.
+// The decoder is a hand-written byte scanner (no encoding/xml, which is
+// several times slower). DecodeResponse and DecodeCall stream: they scan a
+// window of the body that moves as the body arrives, so a 40 MB listTagged
+// answer is decoded while it is received and never held whole in memory;
+// DecodeResponseBytes and DecodeCallBytes scan a body already in memory. It
+// accepts only XML's five predefined entities and numeric character
+// references, refuses DOCTYPEs and non-UTF-8 encodings, caps nesting at
+// [MaxDepth] and returns a *[SyntaxError] (never panics) for anything
+// malformed.
 //
 // The encoder writes the same layout as Python's xmlrpc.client with Koji's
 // extensions (allow_none, <i8> for integers outside 32 bits), so that its
