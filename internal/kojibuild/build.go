@@ -79,6 +79,8 @@ type Env struct {
 	Random func() string
 	// Sleep replaces the waits between polls (tests).
 	Sleep func(ctx context.Context, d time.Duration) error
+
+	targetCache map[string]*koji.BuildTarget
 }
 
 // UsageError is a problem with the command line.
@@ -620,10 +622,18 @@ func watch(ctx context.Context, env *Env, o *Options, h koji.Hub, ids []int) (*R
 // build task.
 func submit(ctx context.Context, env *Env, o *Options, h koji.Hub, owner string, j *Job) error {
 	p := j.Package
-	tgt, err := h.GetBuildTarget(ctx, koji.ByName(j.Target), koji.GetBuildTargetOpts{})
-	if err != nil {
-		return fmt.Errorf("getBuildTarget(%s): %w", j.Target, err)
+	tgt, ok := env.targetCache[j.Target]
+	if !ok {
+		var err error
+		if tgt, err = h.GetBuildTarget(ctx, koji.ByName(j.Target), koji.GetBuildTargetOpts{}); err != nil {
+			return fmt.Errorf("getBuildTarget(%s): %w", j.Target, err)
+		}
+		if env.targetCache == nil {
+			env.targetCache = map[string]*koji.BuildTarget{}
+		}
+		env.targetCache[j.Target] = tgt
 	}
+	var err error
 	if tgt == nil {
 		return fmt.Errorf("no such target %s on the hub: check --repo/--koji-target (osg-build osg-koji list-targets)", j.Target)
 	}
