@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"golang.org/x/sys/unix"
 )
 
 // The cache file (CacheName) is a simple binary format, read in one go and
@@ -38,6 +40,7 @@ type cacheEntry struct {
 type cache struct {
 	entries map[string]*cacheEntry
 	segs    map[segKey][3][]byte
+	mapped  []byte // the mapped file, when loaded by loadCache
 }
 
 func (c *cache) lookup(href string) *cacheEntry {
@@ -87,12 +90,37 @@ func (r *cacheReader) bytes() []byte {
 
 // loadCache reads the sidecar cache; a missing, unreadable, corrupt or
 // stale cache is no cache.
+// The file is mapped into memory, not read: call release when done with
+// the cache and everything taken from it.
 func loadCache(path string, limit int) *cache {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil
 	}
-	return parseCache(data, limit)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || st.Size() < int64(len(cacheMagic)) || st.Size() > 1<<40 {
+		return nil
+	}
+	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_PRIVATE)
+	if err != nil {
+		return nil
+	}
+	c := parseCache(data, limit)
+	if c == nil {
+		unix.Munmap(data)
+		return nil
+	}
+	c.mapped = data
+	return c
+}
+
+// release unmaps the cache file.
+func (c *cache) release() {
+	if c != nil && c.mapped != nil {
+		unix.Munmap(c.mapped)
+		c.mapped = nil
+	}
 }
 
 // parseCache decodes a cache file; nil when it is not a valid one for limit.

@@ -166,6 +166,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}()
 	hrefs, err := listPackages(dir, out, opts.Packages)
 	<-loaded
+	defer old.release()
 	if err != nil {
 		return nil, err
 	}
@@ -260,51 +261,77 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 		}
 	} else {
 		skip := map[string]bool{filepath.Join(dir, "repodata"): true, filepath.Join(out, "repodata"): true}
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return fmt.Errorf("list packages: %w", err)
-			}
-			if d.IsDir() {
-				if path != dir && (skip[path] || strings.HasPrefix(d.Name(), ".repodata")) {
-					return filepath.SkipDir
-				}
-				return nil
-			}
-			if !strings.HasSuffix(d.Name(), ".rpm") {
-				return nil
-			}
-			if d.Type()&fs.ModeSymlink != 0 {
-				if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
-					return nil
-				}
-			} else if !d.Type().IsRegular() {
-				return nil
-			}
-			rel, err := filepath.Rel(dir, path)
-			if err != nil {
-				return err
-			}
-			hrefs = append(hrefs, filepath.ToSlash(rel))
-			return nil
-		})
-		if err != nil {
-			return nil, err
+		var err error
+		if hrefs, err = walkRPMs(dir, "", skip, hrefs); err != nil {
+			return nil, fmt.Errorf("list packages: %w", err)
 		}
 	}
 	// createrepo_c's order: by file name, then (our tie-breaker) by path.
-	slices.SortFunc(hrefs, func(a, b string) int {
-		if c := strings.Compare(path.Base(a), path.Base(b)); c != 0 {
+	type key struct{ base, href string }
+	keys := make([]key, len(hrefs))
+	for i, h := range hrefs {
+		keys[i] = key{path.Base(h), h}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if c := strings.Compare(a.base, b.base); c != 0 {
 			return c
 		}
-		return strings.Compare(a, b)
+		return strings.Compare(a.href, b.href)
 	})
+	for i, k := range keys {
+		hrefs[i] = k.href
+	}
 	return slices.Compact(hrefs), nil
+}
+
+// walkRPMs appends the *.rpm files (regular, or symlinks to regular files)
+// below dir/rel to hrefs, skipping repodata directories and our temporary
+// ones. Directory entries are not sorted here; the caller sorts.
+func walkRPMs(dir, rel string, skip map[string]bool, hrefs []string) ([]string, error) {
+	full := dir
+	if rel != "" {
+		full = dir + "/" + rel
+	}
+	f, err := os.Open(full)
+	if err != nil {
+		return hrefs, err
+	}
+	ents, err := f.ReadDir(-1)
+	f.Close()
+	if err != nil {
+		return hrefs, err
+	}
+	for _, d := range ents {
+		name := d.Name()
+		r := name
+		if rel != "" {
+			r = rel + "/" + name
+		}
+		switch t := d.Type(); {
+		case t.IsDir():
+			if skip[full+"/"+name] || strings.HasPrefix(name, ".repodata") {
+				continue
+			}
+			if hrefs, err = walkRPMs(dir, r, skip, hrefs); err != nil {
+				return hrefs, err
+			}
+		case !strings.HasSuffix(name, ".rpm"):
+		case t.IsRegular():
+			hrefs = append(hrefs, r)
+		case t&fs.ModeSymlink != 0:
+			if st, err := os.Stat(full + "/" + name); err == nil && st.Mode().IsRegular() {
+				hrefs = append(hrefs, r)
+			}
+		}
+	}
+	return hrefs, nil
 }
 
 // reader turns packages into XML fragments; one per worker, reusing its
 // buffers.
 type reader struct {
 	limit int
+	dirfd int // the repository directory, for *at system calls
 	file  []byte
 	xml   bytes.Buffer
 }
@@ -319,8 +346,8 @@ func (r *reader) entry(dir, href string, e *cacheEntry) (*cacheEntry, bool, erro
 	path := filepath.Join(dir, filepath.FromSlash(href))
 	if e != nil {
 		var st unix.Stat_t
-		if err := unix.Stat(path, &st); err != nil {
-			return nil, false, fmt.Errorf("package %s: %w", path, err)
+		if err := unix.Fstatat(r.dirfd, href, &st, 0); err != nil {
+			return nil, false, fmt.Errorf("package %s: %w", path, &fs.PathError{Op: "stat", Path: path, Err: err})
 		}
 		if e.Size == st.Size && e.MtimeNs == st.Mtim.Nano() {
 			return e, true, nil
@@ -328,7 +355,7 @@ func (r *reader) entry(dir, href string, e *cacheEntry) (*cacheEntry, bool, erro
 	}
 	// Plain system calls: the runtime's poller has nothing to offer for
 	// regular files and costs several extra calls per file.
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	fd, err := unix.Openat(r.dirfd, href, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, false, fmt.Errorf("package %s: %w", path, &fs.PathError{Op: "open", Path: path, Err: err})
 	}

@@ -13,12 +13,14 @@ import (
 	"hash/crc32"
 	"hash/fnv"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 
 	"github.com/klauspost/compress/flate"
+	"golang.org/x/sys/unix"
 )
 
 // How the XML files are compressed.
@@ -149,6 +151,12 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	names := []string{"primary", "filelists", "other"}
 	heads := [][]byte{primaryHead(n), filelistsHead(n), otherHead(n)}
 	tails := [][]byte{primaryTail, filelistsTail, otherTail}
+	dirfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, nil, 0, nil, fmt.Errorf("open repository directory: %w", &fs.PathError{Op: "open", Path: dir, Err: err})
+	}
+	defer unix.Close(dirfd)
+
 	var files [3]*gzFile
 	for k := range files {
 		f, err := newGzFile(tmp, names[k], heads[k])
@@ -196,7 +204,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &reader{limit: limit}
+			r := &reader{limit: limit, dirfd: dirfd}
 			var comp compressor
 			for {
 				ci := int(next.Add(1) - 1)
