@@ -402,19 +402,23 @@ func (ho *Host) TaskResult(ctx context.Context, id int64) (any, error) {
 	return ho.h.GetTaskResult(ctx, int(id), koji.GetTaskResultOpts{})
 }
 
-// ScopeState counts the unfinished tasks of the trees of roots (plus the
-// FREE or OPEN tasks of the methods also): FREE ones and OPEN ones.
+// ScopeState returns the unfinished tasks of the trees of roots (plus those
+// of the methods also; every unfinished task when roots is nil): FREE (or
+// ASSIGNED) ones and OPEN ones.
 func (ho *Host) ScopeState(ctx context.Context, roots []int64, also []string) (free, open []int64, err error) {
 	err = ho.h.db.Read(ctx, func(tx *store.Tx) error {
 		with, args := scopeSQL(roots, nil)
-		where := ` WHERE t.state IN (0, 1, 4) AND (t.id IN (SELECT id FROM tree)`
-		if len(also) > 0 {
-			where += ` OR t.method IN (` + placeholders(len(also)) + `)`
-			for _, m := range also {
-				args = append(args, m)
+		where := ` WHERE t.state IN (0, 1, 4)`
+		if roots != nil {
+			where += ` AND (t.id IN (SELECT id FROM tree)`
+			if len(also) > 0 {
+				where += ` OR t.method IN (` + placeholders(len(also)) + `)`
+				for _, m := range also {
+					args = append(args, m)
+				}
 			}
+			where += `)`
 		}
-		where += `)`
 		rows, err := tx.Query(with+`SELECT t.id, t.state FROM task t`+where+` ORDER BY t.id`, args...)
 		if err != nil {
 			return err

@@ -396,14 +396,18 @@ func (e *Engine) start(ctx context.Context, t *hub.ClaimedTask) {
 }
 
 // RunUntilIdle runs the tasks ids (and their descendants, and the repo
-// regenerations they need or cause) until every one of them is finished.
-// Tasks of other processes are left alone, except FREE newRepo tasks. When
-// ctx ends first, the running tasks are stopped and failed.
+// regenerations they need or cause) until every one of them is finished;
+// with no ids, every task of the hub until none is left. Tasks of other
+// processes are left alone, except FREE newRepo tasks. When ctx ends first,
+// the running tasks are stopped and failed.
 func (e *Engine) RunUntilIdle(ctx context.Context, ids ...int) error {
-	roots := make([]int64, 0, len(ids))
+	var roots []int64 // nil: every task
 	for _, id := range ids {
 		roots = append(roots, int64(id))
 	}
+	e.mu.Lock()
+	e.extra = nil
+	e.mu.Unlock()
 	e.startHeartbeat()
 	defer e.stopHeartbeat()
 	defer e.waitRunning()
@@ -412,9 +416,12 @@ func (e *Engine) RunUntilIdle(ctx context.Context, ids ...int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		e.mu.Lock()
-		scope := append(append([]int64{}, roots...), e.extra...)
-		e.mu.Unlock()
+		var scope []int64
+		if roots != nil {
+			e.mu.Lock()
+			scope = append(append([]int64{}, roots...), e.extra...)
+			e.mu.Unlock()
+		}
 		if _, err := e.claimAll(ctx, scope); err != nil {
 			return err
 		}
@@ -574,13 +581,51 @@ func (e *Engine) Serve(ctx context.Context) error {
 	return nil
 }
 
-// RunUntilIdle opens an engine on h with default options and runs the
-// tasks ids to the end (see Engine.RunUntilIdle): what an in-process
-// command calls after creating tasks.
-func RunUntilIdle(ctx context.Context, h *hub.Hub, ids ...int) error {
+var (
+	enginesMu sync.Mutex
+	engines   = map[*hub.Hub]*Engine{}
+)
+
+func init() { hub.RegisterTaskRunner(RunUntilIdle) }
+
+// For returns the engine of h with default options, made on first use and
+// kept for the hub's life in this process.
+func For(ctx context.Context, h *hub.Hub) (*Engine, error) {
+	enginesMu.Lock()
+	defer enginesMu.Unlock()
+	if e, ok := engines[h]; ok {
+		return e, nil
+	}
 	e, err := New(ctx, h, Options{})
+	if err != nil {
+		return nil, err
+	}
+	engines[h] = e
+	return e, nil
+}
+
+// RunUntilIdle runs the tasks ids of h to the end (every task of h when
+// there are none) with h's engine (see Engine.RunUntilIdle): what an
+// in-process command calls after creating tasks. Importing this package
+// makes it hub.Hub's RunTasks and RunUntilIdle.
+func RunUntilIdle(ctx context.Context, h *hub.Hub, ids ...int) error {
+	e, err := For(ctx, h)
 	if err != nil {
 		return err
 	}
 	return e.RunUntilIdle(ctx, ids...)
+}
+
+// StartServed starts the engine of a served hub (`osg-build hub serve`):
+// every task runs continuously, with kojira's regeneration, until ctx ends
+// or the returned stop function is called; stop waits for the running
+// tasks to be stopped.
+func StartServed(ctx context.Context, h *hub.Hub) (stop func(), err error) {
+	e, err := For(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	sctx, cancel := context.WithCancel(ctx)
+	e.Start(sctx)
+	return func() { cancel(); e.Wait() }, nil
 }

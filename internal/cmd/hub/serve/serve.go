@@ -18,6 +18,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
 )
 
 // ServeOptions are the inputs of `osg-build hub serve`.
@@ -82,6 +83,11 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	defer h.Close()
+	stopEngine, err := engine.StartServed(ctx, h)
+	if err != nil {
+		return err
+	}
+	defer stopEngine()
 	srv := &http.Server{
 		Handler:           h.Handler(hub.WithPasswordLogin(opts.PasswordLogin), hub.WithLogger(slog.Default())),
 		ReadHeaderTimeout: 30 * time.Second,
