@@ -255,7 +255,14 @@ func (d *decoder) skipMiscOnce() error {
 	}
 }
 
+// peek returns up to n bytes at d.p for an error message, reading more of
+// a stream if needed so that the message does not depend on the window.
 func (d *decoder) peek(n int) string {
+	for len(d.b)-d.p < n && !d.eof {
+		if d.fill() != nil {
+			break
+		}
+	}
 	end := min(d.p+n, len(d.b))
 	return string(d.b[d.p:end])
 }
@@ -1061,36 +1068,49 @@ func isBlank(b []byte) bool {
 // intText reads the digits of an integer element and its end tag.
 func (d *decoder) intText(name string) (int64, error) {
 	p := d.mark()
-	b := d.b
-	// Fast path: plain digits followed by '<'.
-	i := p
-	neg := false
-	if i < len(b) && (b[i] == '-' || b[i] == '+') {
-		neg = b[i] == '-'
-		i++
+	// Fast path: plain digits followed by '<'. Over a stream, make sure the
+	// window holds the digits and the '<' first (nothing moves d.p here, so
+	// a fill is safe).
+	for {
+		b := d.b
+		i := d.p
+		neg := false
+		if i < len(b) && (b[i] == '-' || b[i] == '+') {
+			neg = b[i] == '-'
+			i++
+		}
+		digits := i
+		var n uint64
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-digits < 19 {
+			n = n*10 + uint64(b[i]-'0')
+			i++
+		}
+		if i >= len(b) && !d.eof && i-d.p < 24 {
+			if err := d.fill(); err != nil {
+				return 0, err
+			}
+			continue
+		}
+		if i > digits && i < len(b) && b[i] == '<' && n <= math.MaxInt64 {
+			v := int64(n)
+			if neg {
+				v = -v
+			}
+			d.p = i
+			if err := d.closeTag(name); err != nil {
+				return 0, err
+			}
+			return v, nil
+		}
+		break
 	}
-	digits := i
-	var n uint64
-	for i < len(b) && b[i] >= '0' && b[i] <= '9' && i-digits < 19 {
-		n = n*10 + uint64(b[i]-'0')
-		i++
+	t, err := d.text()
+	if err != nil {
+		return 0, err
 	}
-	var v int64
-	if i > digits && i < len(b) && b[i] == '<' && n <= math.MaxInt64 {
-		v = int64(n)
-		if neg {
-			v = -v
-		}
-		d.p = i
-	} else {
-		t, err := d.text()
-		if err != nil {
-			return 0, err
-		}
-		v, err = strconv.ParseInt(string(bytes.TrimSpace(t)), 10, 64)
-		if err != nil {
-			return 0, d.errMark(p, "bad <%s> value %q", name, t)
-		}
+	v, err := strconv.ParseInt(string(bytes.TrimSpace(t)), 10, 64)
+	if err != nil {
+		return 0, d.errMark(p, "bad <%s> value %q", name, t)
 	}
 	if err := d.closeTag(name); err != nil {
 		return 0, err
