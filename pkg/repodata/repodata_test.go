@@ -584,6 +584,24 @@ func TestBadPackageLeavesOldRepodata(t *testing.T) {
 	}
 }
 
+func TestListPackages(t *testing.T) {
+	repo := fixtureRepo(t)
+	copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, "repodata", "ignored.rpm"))
+	copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, ".repodata.tmp-1", "ignored.rpm"))
+	os.WriteFile(filepath.Join(repo, "README"), []byte("not a package"), 0o644)
+	os.Symlink(fixtures[0], filepath.Join(repo, "link.rpm"))
+	os.Symlink("sub", filepath.Join(repo, "dirlink.rpm"))
+	os.Symlink("missing.rpm", filepath.Join(repo, "dangling.rpm"))
+	got, err := listPackages(repo, repo, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"link.rpm", fixtures[0], fixtures[1], "sub/" + fixtures[2]}
+	if !slices.Equal(got, want) {
+		t.Errorf("listPackages:\n got %q\nwant %q", got, want)
+	}
+}
+
 func TestStaleTempRemoved(t *testing.T) {
 	repo := fixtureRepo(t)
 	stale := filepath.Join(repo, ".repodata.tmp-123")
