@@ -97,8 +97,10 @@ elapsed() {
   echo "$* | $t" >> "$cpu_log"
   calc "$e - $s"
 }
-cpu_median() { # tool-prefix mode -> median user+sys of the matching runs
-  grep -F "$1" "$cpu_log" | awk -F'|' -v m="$2" '(index($1, "--update") > 0) == (m == "update") { split($2, a, " "); print a[1] + a[2] }' | median
+cpu_median() { # tool-prefix mode(full|update|skip) -> median user+sys of the matching runs
+  grep -F "$1" "$cpu_log" | awk -F'|' -v m="$2" '{
+    mode = index($1, "--skip-stat") ? "skip" : (index($1, "--update") ? "update" : "full")
+    if (mode == m) { split($2, a, " "); print a[1] + a[2] } }' | median
 }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.4f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 minimum() { sort -n | head -1; }
@@ -127,7 +129,7 @@ ocpu=$(cpu_median "$BIN" full); ccpu=$(cpu_median createrepo_c full)
 printf '  CPU time (user+sys), median: createrepo_c %.3fs, ours %.3fs, ratio %.2fx\n' "$ccpu" "$ocpu" "$(calc "$ocpu / $ccpu")"
 
 # --- regeneration after adding one package ---------------------------------
-o_upd=() c_upd=()
+o_upd=() c_upd=() o_skip=() c_skip=()
 name=$(basename "$extra")
 for r in $(seq 1 "$RUNS"); do
   rm -f "$repo/$name"
@@ -136,6 +138,13 @@ for r in $(seq 1 "$RUNS"); do
   cp "$extra" "$repo/$name"
   o_upd+=("$(elapsed "$BIN" createrepo --update --workers 2 -o "$ours" "$repo")")
   c_upd+=("$(elapsed createrepo_c --update --workers 2 --no-database -o "$theirs" "$repo")")
+  # The same with --skip-stat (what Koji's createrepo task passes).
+  rm -f "$repo/$name"
+  "$BIN" createrepo --workers 2 -o "$ours" "$repo" >/dev/null 2>&1
+  createrepo_c --workers 2 --no-database -o "$theirs" "$repo" >/dev/null 2>&1
+  cp "$extra" "$repo/$name"
+  o_skip+=("$(elapsed "$BIN" createrepo --update --skip-stat --workers 2 -o "$ours" "$repo")")
+  c_skip+=("$(elapsed createrepo_c --update --skip-stat --workers 2 --no-database -o "$theirs" "$repo")")
 done
 ou=$(printf '%s\n' "${o_upd[@]}" | median)
 cu=$(printf '%s\n' "${c_upd[@]}" | median)
@@ -152,6 +161,12 @@ printf '  CPU time (user+sys), median: ours --update %.3fs = %.3fx of ours full;
 # Sanity: both see the same packages.
 n_ours=$(zcat "$ours"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
 n_theirs=$(zcat "$theirs"/repodata/*-primary.xml.gz | grep -c '<package type="rpm">')
+os=$(printf '%s\n' "${o_skip[@]}" | median)
+cs=$(printf '%s\n' "${c_skip[@]}" | median)
+oscpu=$(cpu_median "$BIN" skip); cscpu=$(cpu_median createrepo_c skip)
+echo "the same with --update --skip-stat (as Koji runs createrepo_c), median of $RUNS:"
+printf '  osg-build createrepo --update --skip-stat  %.3fs = %.3fx of ours full (CPU %.3fs = %.3fx)\n' "$os" "$(calc "$os / $om")" "$oscpu" "$(calc "$oscpu / $ocpu")"
+printf '  createrepo_c --update --skip-stat          %.3fs = %.2fx of createrepo_c full\n' "$cs" "$(calc "$cs / $cm")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "packages in primary.xml: ours $n_ours, createrepo_c $n_theirs"
 [ "$n_ours" = "$n_theirs" ] && [ "$n_ours" = "$((count + 1))" ]

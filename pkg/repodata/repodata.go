@@ -71,6 +71,10 @@ type Options struct {
 	// Update reuses the metadata of unchanged packages from the existing
 	// repodata (see the package comment).
 	Update bool
+	// SkipStat, with Update, trusts that a package whose href is in the
+	// cache is unchanged, without checking its size and modification time
+	// (createrepo_c's --skip-stat; Koji's createrepo task uses it).
+	SkipStat bool
 	// GroupFile is a comps.xml to add as the group and group_gz records.
 	GroupFile string
 	// ChangelogLimit is the number of newest changelog entries kept per
@@ -188,7 +192,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	t0 = time.Now()
-	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit)
+	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit, opts.SkipStat)
 	if err != nil {
 		return nil, err
 	}
@@ -330,10 +334,11 @@ func walkRPMs(dir, rel string, skip map[string]bool, hrefs []string) ([]string, 
 // reader turns packages into XML fragments; one per worker, reusing its
 // buffers.
 type reader struct {
-	limit int
-	dirfd int // the repository directory, for *at system calls
-	file  []byte
-	xml   bytes.Buffer
+	limit    int
+	skipStat bool
+	dirfd    int // the repository directory, for *at system calls
+	file     []byte
+	xml      bytes.Buffer
 }
 
 // maxInMemory is the largest RPM read whole into memory; bigger ones are
@@ -344,6 +349,9 @@ const maxInMemory = 8 << 20
 // href, size and mtime are unchanged.
 func (r *reader) entry(dir, href string, e *cacheEntry) (*cacheEntry, bool, error) {
 	path := filepath.Join(dir, filepath.FromSlash(href))
+	if e != nil && r.skipStat {
+		return e, true, nil
+	}
 	if e != nil {
 		var st unix.Stat_t
 		if err := unix.Fstatat(r.dirfd, href, &st, 0); err != nil {

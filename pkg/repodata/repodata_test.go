@@ -464,6 +464,13 @@ func TestUpdateReusesUnchangedPackages(t *testing.T) {
 	if findPkg(t, prim, "osgtest-full").Time.File != "1767225700" {
 		t.Error("changed package not re-read")
 	}
+	// With SkipStat a changed mtime goes unnoticed, as with createrepo_c.
+	mt = time.Unix(1767225800, 0)
+	os.Chtimes(filepath.Join(repo, fixtures[0]), mt, mt)
+	res = generate(t, Options{Dir: repo, Update: true, SkipStat: true})
+	if res.Reused != 2 {
+		t.Errorf("SkipStat: %d reused, want 2", res.Reused)
+	}
 	// A different changelog limit invalidates the cache.
 	res = generate(t, Options{Dir: repo, Update: true, ChangelogLimit: 2})
 	if res.Reused != 0 {

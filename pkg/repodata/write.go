@@ -141,7 +141,7 @@ func (c *compressor) segment(last bool, parts ...[]byte) ([]byte, error) {
 // in order writes it (and any completed chunks after it) to the files, so
 // no goroutine waits for another chunk by chunk. It returns every package's
 // entry and the chunks with their compressed segments, for the next cache.
-func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cache, workers, limit int) ([]*cacheEntry, []chunk, int, []Record, error) {
+func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cache, workers, limit int, skipStat bool) ([]*cacheEntry, []chunk, int, []Record, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n := len(hrefs)
@@ -204,7 +204,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r := &reader{limit: limit, dirfd: dirfd}
+			r := &reader{limit: limit, dirfd: dirfd, skipStat: skipStat}
 			var comp compressor
 			for {
 				ci := int(next.Add(1) - 1)

@@ -28,6 +28,7 @@ type CreaterepoOptions struct {
 	Dir            string
 	OutputDir      string
 	Update         bool
+	SkipStat       bool
 	Workers        int
 	GroupFile      string
 	PkgList        string
@@ -70,6 +71,9 @@ and the existing repodata is left untouched.
 			if opts.Workers < 0 {
 				return cmdutil.FlagErrorf("--workers must be 1 or more, not %d", opts.Workers)
 			}
+			if opts.SkipStat && !opts.Update {
+				return cmdutil.FlagErrorf("--skip-stat only makes sense with --update")
+			}
 			if opts.ChangelogLimit < 0 {
 				return cmdutil.FlagErrorf("--changelog-limit must be 0 or more, not %d", opts.ChangelogLimit)
 			}
@@ -81,6 +85,7 @@ and the existing repodata is left untouched.
 	}
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.Update, "update", false, "reuse the metadata of unchanged packages from the existing repodata")
+	fl.BoolVar(&opts.SkipStat, "skip-stat", false, "with --update, take packages already in the metadata as unchanged without checking their size and time")
 	fl.IntVar(&opts.Workers, "workers", 0, "number of header-reading workers (default: number of CPUs)")
 	fl.StringVarP(&opts.OutputDir, "outputdir", "o", "", "write repodata/ under `DIR` instead of the repository directory")
 	fl.StringVarP(&opts.GroupFile, "groupfile", "g", "", "comps `FILE` to add as the group metadata")
@@ -113,6 +118,7 @@ func createrepoRun(ctx context.Context, opts *CreaterepoOptions) error {
 		OutputDir: opts.OutputDir,
 		Workers:   opts.Workers,
 		Update:    opts.Update,
+		SkipStat:  opts.SkipStat,
 		GroupFile: opts.GroupFile,
 		Now:       now,
 	}

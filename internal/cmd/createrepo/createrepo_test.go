@@ -23,6 +23,8 @@ func TestFlags(t *testing.T) {
 		{name: "defaults", args: []string{"repo"}, want: CreaterepoOptions{Dir: "repo", ChangelogLimit: 10}},
 		{name: "everything", args: []string{"--update", "--workers", "3", "-o", "out", "-g", "comps.xml", "-i", "list", "--changelog-limit", "0", "--no-database", "repo"},
 			want: CreaterepoOptions{Dir: "repo", Update: true, Workers: 3, OutputDir: "out", GroupFile: "comps.xml", PkgList: "list"}},
+		{name: "skip-stat", args: []string{"--update", "--skip-stat", "repo"}, want: CreaterepoOptions{Dir: "repo", Update: true, SkipStat: true, ChangelogLimit: 10}},
+		{name: "skip-stat without update", args: []string{"--skip-stat", "repo"}, wantErr: "--skip-stat only makes sense with --update"},
 		{name: "no dir", args: []string{}, wantErr: "accepts 1 arg"},
 		{name: "bad workers", args: []string{"--workers", "-2", "repo"}, wantErr: "--workers must be 1 or more"},
 		{name: "bad changelog limit", args: []string{"--changelog-limit", "-1", "repo"}, wantErr: "--changelog-limit"},
