@@ -12,7 +12,7 @@
 // The XML files are gzip files whose deflate stream is made of segments
 // compressed independently, one per chunk of packages (see write.go): the
 // workers compress the chunks in parallel, and any gzip reader reads the
-// result as one stream. The price is a compressed size about a quarter
+// result as one stream. The price is a compressed size up to about 15%
 // larger than one deflate stream over the whole file.
 //
 // Incremental regeneration (Options.Update): every run also writes a sidecar

@@ -39,8 +39,8 @@ import (
 // maxChunk packages), so adding a package changes the chunk it falls in and
 // leaves the others alone.
 const (
-	chunkSplit = 32
-	maxChunk   = 128
+	chunkSplit = 64
+	maxChunk   = 256
 	flateLevel = 5
 )
 
