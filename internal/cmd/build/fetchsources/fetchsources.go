@@ -5,6 +5,7 @@ package fetchsources
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 
@@ -24,12 +25,14 @@ type FetchSourcesOptions struct {
 	NoCheck       bool
 	FullExtract   bool
 	Fetcher       packaging.Fetcher // nil = the real one
+	// Version is osg-build's version, logged as the Python tool does.
+	Version string
 }
 
 // NewCmdFetchSources returns the fetch-sources command; runF replaces the run
 // function in tests.
 func NewCmdFetchSources(f *cmdutil.Factory, runF func(context.Context, *FetchSourcesOptions) error) *cobra.Command {
-	opts := &FetchSourcesOptions{IO: f.IOStreams}
+	opts := &FetchSourcesOptions{IO: f.IOStreams, Version: f.AppVersion}
 	cmd := &cobra.Command{
 		Use:   "fetch-sources [DIR]",
 		Short: "Assemble a package's SRPM sources in place (strict; for Koji builders)",
@@ -67,6 +70,7 @@ The binary runs this command when called as fetch-sources.
 }
 
 func fetchSourcesRun(ctx context.Context, opts *FetchSourcesOptions) error {
+	slog.Info("Built against: osg-build " + opts.Version)
 	if err := packaging.ValidatePackageDir(opts.Dir); err != nil {
 		return err
 	}
