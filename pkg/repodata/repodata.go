@@ -168,14 +168,14 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 			old = loadCache(filepath.Join(repodata, CacheName), limit)
 		}
 	}()
-	hrefs, err := listPackages(dir, out, opts.Packages)
+	hrefs, stale, err := listPackages(dir, out, opts.Packages)
 	<-loaded
 	defer old.release()
 	if err != nil {
 		return nil, err
 	}
 	slog.Debug("repodata: listed packages and loaded cache", "count", len(hrefs), "cached", old.size(), "took", time.Since(t0))
-	removeStaleTemp(out)
+	removeStaleTemp(out, dir, opts.Packages == nil, stale)
 
 	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
 	if err != nil {
@@ -204,11 +204,6 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		}
 		records = append(records, recs...)
 	}
-	t0 = time.Now()
-	if err := saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks); err != nil {
-		return nil, err
-	}
-	slog.Debug("repodata: saved cache", "took", time.Since(t0))
 	rev := now().Unix()
 	if err := writeRepomd(filepath.Join(tmp, "repomd.xml"), rev, records); err != nil {
 		return nil, err
@@ -233,9 +228,14 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 const staleAge = time.Hour
 
 // removeStaleTemp removes the temporary directories that killed runs left
-// next to repodata/ (younger ones may belong to a run still going).
-func removeStaleTemp(out string) {
-	matches, _ := filepath.Glob(filepath.Join(out, ".repodata.tmp-*"))
+// next to repodata/ (younger ones may belong to a run still going). When
+// out is the repository directory and it was just walked, the walk noted
+// them (seen): a second read of a big directory is not free.
+func removeStaleTemp(out, dir string, walked bool, seen []string) {
+	matches := seen
+	if !walked || out != dir {
+		matches, _ = filepath.Glob(filepath.Join(out, ".repodata.tmp-*"))
+	}
 	for _, m := range matches {
 		if st, err := os.Lstat(m); err == nil && st.IsDir() && time.Since(st.ModTime()) > staleAge {
 			slog.Debug("repodata: removing stale temporary directory", "dir", m)
@@ -245,9 +245,10 @@ func removeStaleTemp(out string) {
 }
 
 // listPackages returns the location hrefs of the RPMs, in the order the
-// metadata lists them.
-func listPackages(dir, out string, list []string) ([]string, error) {
-	var hrefs []string
+// metadata lists them, and the temporary repodata directories seen at the
+// top of dir.
+func listPackages(dir, out string, list []string) ([]string, []string, error) {
+	var hrefs, stale []string
 	if list != nil {
 		for _, p := range list {
 			p = strings.TrimSpace(p)
@@ -257,7 +258,7 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 			if filepath.IsAbs(p) {
 				rel, err := filepath.Rel(dir, p)
 				if err != nil || strings.HasPrefix(rel, "..") {
-					return nil, fmt.Errorf("package %s is not below the repository directory %s", p, dir)
+					return nil, nil, fmt.Errorf("package %s is not below the repository directory %s", p, dir)
 				}
 				p = rel
 			}
@@ -266,8 +267,8 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 	} else {
 		skip := map[string]bool{filepath.Join(dir, "repodata"): true, filepath.Join(out, "repodata"): true}
 		var err error
-		if hrefs, err = walkRPMs(dir, "", skip, hrefs); err != nil {
-			return nil, fmt.Errorf("list packages: %w", err)
+		if hrefs, err = walkRPMs(dir, "", skip, hrefs, &stale); err != nil {
+			return nil, nil, fmt.Errorf("list packages: %w", err)
 		}
 	}
 	// createrepo_c's order: by file name, then (our tie-breaker) by path.
@@ -285,13 +286,13 @@ func listPackages(dir, out string, list []string) ([]string, error) {
 	for i, k := range keys {
 		hrefs[i] = k.href
 	}
-	return slices.Compact(hrefs), nil
+	return slices.Compact(hrefs), stale, nil
 }
 
 // walkRPMs appends the *.rpm files (regular, or symlinks to regular files)
 // below dir/rel to hrefs, skipping repodata directories and our temporary
 // ones. Directory entries are not sorted here; the caller sorts.
-func walkRPMs(dir, rel string, skip map[string]bool, hrefs []string) ([]string, error) {
+func walkRPMs(dir, rel string, skip map[string]bool, hrefs []string, stale *[]string) ([]string, error) {
 	full := dir
 	if rel != "" {
 		full = dir + "/" + rel
@@ -313,10 +314,13 @@ func walkRPMs(dir, rel string, skip map[string]bool, hrefs []string) ([]string, 
 		}
 		switch t := d.Type(); {
 		case t.IsDir():
+			if rel == "" && strings.HasPrefix(name, ".repodata.tmp-") {
+				*stale = append(*stale, full+"/"+name)
+			}
 			if skip[full+"/"+name] || strings.HasPrefix(name, ".repodata") {
 				continue
 			}
-			if hrefs, err = walkRPMs(dir, r, skip, hrefs); err != nil {
+			if hrefs, err = walkRPMs(dir, r, skip, hrefs, stale); err != nil {
 				return hrefs, err
 			}
 		case !strings.HasSuffix(name, ".rpm"):

@@ -599,13 +599,16 @@ func TestListPackages(t *testing.T) {
 	os.Symlink(fixtures[0], filepath.Join(repo, "link.rpm"))
 	os.Symlink("sub", filepath.Join(repo, "dirlink.rpm"))
 	os.Symlink("missing.rpm", filepath.Join(repo, "dangling.rpm"))
-	got, err := listPackages(repo, repo, nil)
+	got, stale, err := listPackages(repo, repo, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []string{"link.rpm", fixtures[0], fixtures[1], "sub/" + fixtures[2]}
 	if !slices.Equal(got, want) {
 		t.Errorf("listPackages:\n got %q\nwant %q", got, want)
+	}
+	if !slices.Equal(stale, []string{filepath.Join(repo, ".repodata.tmp-1")}) {
+		t.Errorf("temporary directories seen: %q", stale)
 	}
 }
 

@@ -175,11 +175,24 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}()
 
 	var (
-		mu        sync.Mutex
-		completed = make([]bool, len(chunks))
-		written   int
-		writeErr  error
+		mu         sync.Mutex
+		completed  = make([]bool, len(chunks))
+		ncompleted int
+		written    int
+		writeErr   error
+		saveDone   sync.WaitGroup
+		saveErr    error
 	)
+	// Whatever happens, the cache writer is done before we return (the
+	// caller removes tmp on failure).
+	defer saveDone.Wait()
+	if len(chunks) == 0 {
+		saveDone.Add(1)
+		go func() {
+			defer saveDone.Done()
+			saveErr = saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks)
+		}()
+	}
 	// flush writes the completed chunks that come next in order; mu held.
 	flush := func() {
 		for written < len(chunks) && completed[written] && writeErr == nil {
@@ -219,6 +232,16 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 				}
 				mu.Lock()
 				completed[ci] = true
+				ncompleted++
+				if ncompleted == len(chunks) {
+					// Every chunk is read: write the next cache while
+					// the files are being finished.
+					saveDone.Add(1)
+					go func() {
+						defer saveDone.Done()
+						saveErr = saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks)
+					}()
+				}
 				flush()
 				werr := writeErr
 				mu.Unlock()
@@ -243,6 +266,10 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", writeErr)
 	}
 	records := make([]Record, 3)
+	saveDone.Wait()
+	if saveErr != nil {
+		return nil, nil, 0, nil, saveErr
+	}
 	for k, g := range files {
 		rec, err := g.finish(tails[k])
 		if err != nil {
@@ -293,6 +320,19 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 	return nil
 }
 
+// storedBlock returns data (at most 65535 bytes: the file heads and tails)
+// as one uncompressed deflate block, final or not. It starts on a byte
+// boundary as every segment ends on one.
+func storedBlock(final bool, data []byte) []byte {
+	b := make([]byte, 5, 5+len(data))
+	if final {
+		b[0] = 1
+	}
+	binary.LittleEndian.PutUint16(b[1:], uint16(len(data)))
+	binary.LittleEndian.PutUint16(b[3:], ^uint16(len(data)))
+	return append(b, data...)
+}
+
 // gzipHeader is a gzip member header: deflate, no flags, no mtime, Unix.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3}
 
@@ -311,7 +351,6 @@ type gzFile struct {
 	osum    hash.Hash
 	crc     hash.Hash32
 	osize   int64
-	comp    compressor
 	err     error
 }
 
@@ -327,12 +366,7 @@ func newGzFile(dir, name string, head []byte) (*gzFile, error) {
 	g.out = io.MultiWriter(g.buf, g.zsum, &g.zsize)
 	g.write(gzipHeader)
 	g.open(head)
-	seg, err := g.comp.segment(false, head)
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	g.write(seg)
+	g.write(storedBlock(false, head))
 	return g, nil
 }
 
@@ -354,11 +388,7 @@ func (g *gzFile) write(b []byte) {
 // to its checksummed name.
 func (g *gzFile) finish(tail []byte) (Record, error) {
 	g.open(tail)
-	seg, err := g.comp.segment(true, tail)
-	if err != nil {
-		return Record{}, err
-	}
-	g.write(seg)
+	g.write(storedBlock(true, tail))
 	var trailer [8]byte
 	binary.LittleEndian.PutUint32(trailer[:4], g.crc.Sum32())
 	binary.LittleEndian.PutUint32(trailer[4:], uint32(g.osize))
