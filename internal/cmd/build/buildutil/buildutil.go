@@ -250,13 +250,13 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dir
 	failed := 0
 	tp := iostreams.NewTablePrinter(ios)
 	tp.Header("package", "dver", "result", "output")
-	cs := ios.ColorScheme()
+	// No colour in the cells: the table printer aligns by rune count.
 	for _, r := range all {
-		result, output := cs.Green("ok"), strings.Join(r.Outputs, " ")
+		result, output := "ok", strings.Join(r.Outputs, " ")
 		switch {
 		case r.Err != nil:
 			failed++
-			result = cs.Red("FAILED")
+			result = "FAILED"
 			output = firstLine(r.Err.Error())
 		case r.Lint != nil:
 			result = strings.TrimPrefix(r.Lint.Summary(), "rpmlint ")
