@@ -1,0 +1,78 @@
+package repodata
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// benchRepo makes a repository of n RPMs: copies of the fixtures under
+// distinct names (bench/repodata.sh measures real distinct packages
+// against createrepo_c; this measures the library in-process, as the hub
+// calls it).
+func benchRepo(b *testing.B, n int) string {
+	b.Helper()
+	dir := b.TempDir()
+	var data [][]byte
+	for _, f := range fixtures {
+		d, err := os.ReadFile(fixturePath(f))
+		if err != nil {
+			b.Fatal(err)
+		}
+		data = append(data, d)
+	}
+	for i := range n {
+		if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("pkg-%05d.rpm", i)), data[i%len(data)], 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// BenchmarkGenerate: a full run over 2,000 RPMs, and an update after
+// adding one package (reported as a fraction of the full run).
+func BenchmarkGenerate(b *testing.B) {
+	const n = 2000
+	repo := benchRepo(b, n)
+	extra, _ := os.ReadFile(fixturePath(fixtures[2]))
+	ctx := context.Background()
+	var full float64
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := Generate(ctx, Options{Dir: repo, Workers: 2}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		full = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+	})
+	for _, skipStat := range []bool{false, true} {
+		name := "update-one-added"
+		if skipStat {
+			name += "-skip-stat"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				b.StopTimer()
+				os.Remove(filepath.Join(repo, "zz-extra.rpm"))
+				if _, err := Generate(ctx, Options{Dir: repo, Workers: 2}); err != nil {
+					b.Fatal(err)
+				}
+				os.WriteFile(filepath.Join(repo, "zz-extra.rpm"), extra, 0o644)
+				b.StartTimer()
+				res, err := Generate(ctx, Options{Dir: repo, Workers: 2, Update: true, SkipStat: skipStat})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if res.Reused != n {
+					b.Fatalf("reused %d of %d", res.Reused, n)
+				}
+			}
+			if full > 0 {
+				upd := float64(b.Elapsed().Nanoseconds()) / float64(b.N)
+				b.ReportMetric(upd/full, "x-full-run")
+			}
+		})
+	}
+}
