@@ -221,7 +221,7 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dir
 		for _, r := range rs {
 			if r.Lint != nil && !o.JSON {
 				ios.Out.Write(r.Lint.Output)
-				fmt.Fprintf(ios.ErrOut, "%s for %s (%s)\n", r.Lint.Summary(), r.Package, r.Dver)
+				slog.Info(fmt.Sprintf("%s for %s (%s)", r.Lint.Summary(), r.Package, r.Dver))
 			}
 			if r.Err != nil && (len(dirs) > 1 || len(rs) > 1) {
 				fmt.Fprintf(ios.ErrOut, "error: %s (%s): %v\n", r.Package, r.Dver, r.Err)
