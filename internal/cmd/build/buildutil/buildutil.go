@@ -221,7 +221,12 @@ func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dir
 		for _, r := range rs {
 			if r.Lint != nil && !o.JSON {
 				ios.Out.Write(r.Lint.Output)
-				slog.Info(fmt.Sprintf("%s for %s (%s)", r.Lint.Summary(), r.Package, r.Dver))
+				msg := fmt.Sprintf("%s for %s (%s)", r.Lint.Summary(), r.Package, r.Dver)
+				if r.Lint.Status == packaging.LintOK {
+					slog.Info(msg)
+				} else {
+					slog.Warn(msg)
+				}
 			}
 			if r.Err != nil && (len(dirs) > 1 || len(rs) > 1) {
 				fmt.Fprintf(ios.ErrOut, "error: %s (%s): %v\n", r.Package, r.Dver, r.Err)
