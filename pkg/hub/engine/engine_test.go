@@ -382,3 +382,120 @@ func TestBuildFailsOnMissingRequirementWithoutRegen(t *testing.T) {
 	}
 	checkConsistent(t, h)
 }
+
+func TestBuildFromGit(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild", "git")
+	h := testHub(t, "gitpkg")
+	e := newEngine(t, h, Options{})
+	repo := t.TempDir()
+	pkgdir := filepath.Join(repo, "gitpkg", "osg")
+	if err := os.MkdirAll(pkgdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(pkgdir, "gitpkg.spec"), []byte(specText(specOpts{name: "gitpkg", version: "3.0", noarch: true})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	git := func(args ...string) string {
+		res, err := runner.Run(context.Background(), runner.Cmd{Name: "git", Args: args, Dir: repo,
+			Env: []string{"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.org", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.org"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(res.Stdout))
+	}
+	git("init", "-q")
+	git("add", ".")
+	git("commit", "-q", "-m", "gitpkg 3.0")
+	sha := git("rev-parse", "HEAD")
+	ctx := context.Background()
+	url := "git+file://" + repo + "?gitpkg#" + sha
+	id, err := h.Build(ctx, url, "tgt", koji.BuildRequestOpts{}, koji.BuildOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.RunUntilIdle(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	ti, _ := h.GetTaskInfo(ctx, id, koji.GetTaskInfoOpts{})
+	if ti.State != koji.TaskClosed {
+		t.Fatalf("git build: %s: %s", ti.State, taskFault(t, h, id))
+	}
+	b, err := h.GetBuild(ctx, koji.ByName("gitpkg-3.0-1.t1"), koji.GetBuildOpts{})
+	if err != nil || b == nil || b.State != koji.BuildComplete {
+		t.Fatalf("gitpkg build: %+v %v", b, err)
+	}
+	kids, _ := h.GetTaskChildren(ctx, id, koji.GetTaskChildrenOpts{})
+	for _, k := range kids {
+		if k.Method != "buildSRPMFromSCM" {
+			continue
+		}
+		res, err := h.GetTaskResult(ctx, k.ID, koji.GetTaskResultOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := res.(map[string]any)
+		if !strings.HasSuffix(m["srpm"].(string), "/gitpkg-3.0-1.t1.src.rpm") {
+			t.Errorf("srpm result %v", m)
+		}
+		return
+	}
+	t.Errorf("no buildSRPMFromSCM child in %v", kids)
+}
+
+func TestCancelKillsTheBuilder(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild")
+	h := testHub(t, "slow")
+	e := newEngine(t, h, Options{})
+	ctx := context.Background()
+	src := upload(t, h, makeSRPM(t, specOpts{name: "slow", version: "1", sleep: 60}))
+	id, err := h.Build(ctx, src, "tgt", koji.BuildRequestOpts{}, koji.BuildOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- e.RunUntilIdle(ctx, id) }()
+	// wait for the buildArch to run rpmbuild
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		tasks, _ := h.ListTasks(ctx, koji.ListTasksOpts{Opts: &koji.TaskQuery{Method: "buildArch", State: []koji.TaskState{koji.TaskOpen}}})
+		if len(tasks) == 1 {
+			b, _ := os.ReadFile(filepath.Join(h.TaskDir(int64(tasks[0].ID)), "build.log"))
+			if strings.Contains(string(b), "%install") || strings.Contains(string(b), "Executing") {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the buildArch never started")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := h.CancelTask(ctx, id, koji.CancelTaskOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("RunUntilIdle did not return after cancelTask")
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("took %v: the builder was not killed", d)
+	}
+	ti, _ := h.GetTaskInfo(ctx, id, koji.GetTaskInfoOpts{})
+	if ti.State != koji.TaskCanceled {
+		t.Errorf("build task %s", ti.State)
+	}
+	kids, _ := h.GetTaskChildren(ctx, id, koji.GetTaskChildrenOpts{})
+	for _, k := range kids {
+		if k.State != koji.TaskCanceled && k.State != koji.TaskClosed {
+			t.Errorf("child %d %s: %s", k.ID, k.Method, k.State)
+		}
+	}
+	b, _ := h.GetBuild(ctx, koji.ByName("slow-1-1.t1"), koji.GetBuildOpts{})
+	if b == nil || b.State != koji.BuildCanceled {
+		t.Errorf("build %+v", b)
+	}
+}
