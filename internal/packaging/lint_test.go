@@ -34,7 +34,7 @@ func TestLintSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "")
+	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -99,7 +100,8 @@ func (l Layout) logPath(step, dver string) (string, error) {
 
 // BuildSRPM runs rpmbuild -bs --nodeps on spec in prebuild mode (every rpm
 // directory is the spec's directory) for dver and returns the SRPM written.
-func BuildSRPM(ctx context.Context, l Layout, spec, dver, distroTag string) (string, error) {
+// rpmbuild's output goes to its log and, when out is not nil, to out.
+func BuildSRPM(ctx context.Context, l Layout, spec, dver, distroTag string, out io.Writer) (string, error) {
 	dir := filepath.Dir(spec)
 	defs, err := RpmbuildDefines(dver, distroTag, ModePrebuild, dir)
 	if err != nil {
@@ -111,7 +113,7 @@ func BuildSRPM(ctx context.Context, l Layout, spec, dver, distroTag string) (str
 	}
 	args := append([]string{"-bs", "--nodeps"}, DefineArgs(defs)...)
 	args = append(args, spec)
-	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath})
+	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath, Stdout: out, Stderr: out})
 	if err != nil {
 		return "", rpmbuildErr(spec, res, err, logPath)
 	}
@@ -141,8 +143,8 @@ func (l Layout) copyToResults(srpm string) (string, error) {
 
 // Prepare installs the SRPM into _build_results and runs rpmbuild -bp
 // --nodeps on its spec, leaving the patched sources in _build_results/BUILD.
-// It returns the BUILD directory.
-func Prepare(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch string) (string, error) {
+// It returns the BUILD directory. Output goes to the log and to out (if set).
+func Prepare(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch string, out io.Writer) (string, error) {
 	dir := l.BuildResults()
 	defs, err := RpmbuildDefines(dver, distroTag, ModeBuild, dir)
 	if err != nil {
@@ -170,7 +172,7 @@ func Prepare(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch st
 		args = append(args, "--target", targetArch)
 	}
 	args = append(args, specs[0])
-	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath})
+	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath, Stdout: out, Stderr: out})
 	if err != nil {
 		return "", rpmbuildErr(specs[0], res, err, logPath)
 	}
@@ -178,8 +180,9 @@ func Prepare(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch st
 }
 
 // Rebuild runs rpmbuild --rebuild on a copy of the SRPM in _build_results
-// and returns the binary RPMs made (an error when there are none).
-func Rebuild(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch string) ([]string, error) {
+// and returns the binary RPMs made (an error when there are none). Output
+// goes to the log and to out (if set).
+func Rebuild(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch string, out io.Writer) ([]string, error) {
 	dir := l.BuildResults()
 	defs, err := RpmbuildDefines(dver, distroTag, ModeBuild, dir)
 	if err != nil {
@@ -198,7 +201,7 @@ func Rebuild(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch st
 		args = append(args, "--target", targetArch)
 	}
 	args = append(args, copied)
-	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath})
+	res, err := runner.Run(ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: dir, LogPath: logPath, Stdout: out, Stderr: out})
 	if err != nil {
 		return nil, rpmbuildErr(copied, res, err, logPath)
 	}

@@ -21,14 +21,14 @@ func TestBuildSRPMPrepareRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "")
+	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := filepath.Join(l.FinalSRPMContents(), "osg-hello-1.0-1.osg.el9.src.rpm"); srpm != want {
 		t.Errorf("srpm = %s, want %s", srpm, want)
 	}
-	build, err := Prepare(ctx, l, srpm, "el9", "", "")
+	build, err := Prepare(ctx, l, srpm, "el9", "", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func TestBuildSRPMPrepareRebuild(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), "Hello from the OSG!") {
 		t.Errorf("patched source: %q, %v", b, err)
 	}
-	rpms, err := Rebuild(ctx, l, srpm, "el8", "osg25.el8", "")
+	rpms, err := Rebuild(ctx, l, srpm, "el8", "osg25.el8", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +80,7 @@ func TestBuildSRPMPrepareRebuild(t *testing.T) {
 			t.Errorf("missing %s: %v", p, err)
 		}
 	}
-	psrpm, err := BuildSRPM(ctx, pl, pa.Spec, "el9", "")
+	psrpm, err := BuildSRPM(ctx, pl, pa.Spec, "el9", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,7 +117,7 @@ func TestBuildSRPMErrors(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = BuildSRPM(ctx, l, a.Spec, "el9", "")
+			_, err = BuildSRPM(ctx, l, a.Spec, "el9", "", nil)
 			if !tt.syntax {
 				if err != nil {
 					t.Fatalf("BuildSRPM: %v", err)
@@ -153,11 +153,11 @@ func TestRebuildFailureShowsTail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "")
+	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Rebuild(ctx, l, srpm, "el9", "", "")
+	_, err = Rebuild(ctx, l, srpm, "el9", "", "", nil)
 	var ee *runner.ExitError
 	if !errors.As(err, &ee) {
 		t.Fatalf("error %v is not a runner.ExitError", err)
@@ -194,11 +194,11 @@ func TestRebuildMissingBuildDeps(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "")
+	srpm, err := BuildSRPM(ctx, l, a.Spec, "el9", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Rebuild(ctx, l, srpm, "el9", "", "")
+	_, err = Rebuild(ctx, l, srpm, "el9", "", "", nil)
 	if err == nil || !strings.Contains(err.Error(), "missing build dependencies of osg-hello-1.0-1.osg.el9.src.rpm: another-missing-dep, osg-no-such-package >= 9") {
 		t.Errorf("error = %v", err)
 	}

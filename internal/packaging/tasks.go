@@ -48,8 +48,8 @@ type TaskOptions struct {
 	MockVersion *semver.Version
 	HostDver    string
 
-	// Output, when set, receives the output of rpmbuild, quilt and mock as
-	// it is written (it is always in the log files).
+	// Output, when set, receives the output of rpmbuild and mock as it is
+	// written (it is always in the log files).
 	Output io.Writer
 }
 
@@ -121,7 +121,7 @@ func RunTask(ctx context.Context, task Task, pkgdir string, o TaskOptions) []Res
 
 func runDver(ctx context.Context, task Task, l Layout, a *Assembly, dver string, o TaskOptions) ([]string, *LintResult, error) {
 	slog.Info("building the SRPM", "package", l.Name(), "dver", dver)
-	srpm, err := BuildSRPM(ctx, l, a.Spec, dver, o.DistroTag)
+	srpm, err := BuildSRPM(ctx, l, a.Spec, dver, o.DistroTag, o.Output)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -130,14 +130,14 @@ func runDver(ctx context.Context, task Task, l Layout, a *Assembly, dver string,
 		return []string{srpm}, nil, nil
 	case TaskPrepare:
 		slog.Info("preparing the sources (rpmbuild -bp)", "dver", dver, "log", filepath.Join(l.BuildResults(), "prepare-"+dver+".log"))
-		dir, err := Prepare(ctx, l, srpm, dver, o.DistroTag, o.TargetArch)
+		dir, err := Prepare(ctx, l, srpm, dver, o.DistroTag, o.TargetArch, o.Output)
 		if err != nil {
 			return nil, nil, err
 		}
 		return []string{dir}, nil, nil
 	case TaskRpmbuild:
 		slog.Info("building RPMs (rpmbuild --rebuild)", "dver", dver, "log", filepath.Join(l.BuildResults(), "rpmbuild-"+dver+".log"))
-		rpms, err := Rebuild(ctx, l, srpm, dver, o.DistroTag, o.TargetArch)
+		rpms, err := Rebuild(ctx, l, srpm, dver, o.DistroTag, o.TargetArch, o.Output)
 		return rpms, nil, err
 	case TaskLint:
 		if err := os.MkdirAll(l.BuildResults(), 0o755); err != nil {

@@ -211,7 +211,19 @@ func PackageDirs(args []string) ([]string, error) {
 // Otherwise it reports each failure on stderr as it happens and prints a
 // summary table (package, dver, result, output) on stdout, and returns
 // [cmdutil.ErrSilent] when any failed.
+//
+// rpmbuild's and mock's output is shown as it is written on a terminal for
+// the tasks that build (rpmbuild, prepare, mock), and for every task with
+// --debug; it is always in the log files under _build_results.
 func Run(ctx context.Context, ios *iostreams.IOStreams, task packaging.Task, dirs []string, o Options) error {
+	if o.Output == nil {
+		switch {
+		case slog.Default().Enabled(ctx, slog.LevelDebug):
+			o.Output = ios.ErrOut
+		case ios.IsStderrTTY() && !ios.Quiet() && (task == packaging.TaskRpmbuild || task == packaging.TaskPrepare || task == packaging.TaskMock):
+			o.Output = ios.ErrOut
+		}
+	}
 	var all []packaging.Result
 	for _, d := range dirs {
 		if ctx.Err() != nil {
