@@ -45,7 +45,7 @@ func AddFlags(cmd *cobra.Command, fl *Flags) {
 	fl.El = map[string]*bool{}
 	for _, d := range packaging.KnownDvers {
 		fl.El[d] = new(bool)
-		fs.BoolVar(fl.El[d], d, false, "build for "+strings.ToUpper(d[:1])+d[1:]+" (repeatable with other --elN: each is built)")
+		fs.BoolVar(fl.El[d], d, false, "build for "+strings.ToUpper(d)+" (with several --elN, each is built)")
 		if d == "el7" {
 			_ = fs.MarkHidden(d)
 		}
