@@ -290,6 +290,17 @@ func TestBuildChainWithAutoRegen(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("dnf sees %v, want %v", got, want)
 	}
+	// dnf installs from it into an installroot (pkgb needs nothing)
+	root := t.TempDir()
+	dir := filepath.Join(h.TopDir(), "repos", "dest-build", "latest", arch)
+	if _, err := runner.Run(ctx, runner.Cmd{Name: "dnf", Args: []string{"-y", "-q", "--installroot=" + root, "--releasever=9",
+		"--disablerepo=*", "--repofrompath=hub,file://" + dir, "--enablerepo=hub", "--setopt=reposdir=/dev/null",
+		"--setopt=cachedir=" + t.TempDir(), "--setopt=hub.gpgcheck=0", "--nogpgcheck", "install", "pkga"}}); err != nil {
+		t.Fatalf("dnf install: %v", err)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "usr/share/pkga/version")); err != nil || strings.TrimSpace(string(b)) != "1.1" {
+		t.Errorf("installed pkga: %q %v", b, err)
+	}
 	// the old repos expired; repo states are consistent
 	checkConsistent(t, h)
 }
