@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/config"
@@ -151,13 +153,63 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 	}, nil
 }
 
-// openLocal is OpenLocalHub returning an untyped nil on failure.
+// openLocal opens the hub in dir: through its server when `osg-build hub
+// serve` is running for it (so the database is not opened behind the
+// server's back), else in-process.
 func openLocal(ctx context.Context, dir string, opts ...hub.Option) (koji.Hub, error) {
+	if abs, err := filepath.Abs(dir); err == nil {
+		if rh := servedHub(abs); rh != nil {
+			return rh, nil
+		}
+	}
 	h, err := OpenLocalHub(ctx, dir, opts...)
 	if err != nil {
 		return nil, err
 	}
 	return h, nil
+}
+
+// servedHub returns a client for the server of the hub in dir, or nil when
+// none is running. The client logs in with the local user's certificate
+// from DIR/pki (made by hub init or hub issue-cert).
+func servedHub(dir string) *RemoteHub {
+	si, err := hub.ReadServeInfo(dir)
+	if err != nil || si == nil || si.URL == "" || !processAlive(si.PID) {
+		return nil
+	}
+	opts := client.Options{Server: si.URL, TopURL: si.TopURL, MaxRetries: 3, RetryInterval: time.Second}
+	pkiDir := filepath.Join(dir, hub.PKIDir)
+	if _, err := os.Stat(filepath.Join(pkiDir, "ca.crt")); err == nil {
+		opts.ServerCA = filepath.Join(pkiDir, "ca.crt")
+	}
+	authType := client.AuthTypeSSL
+	if name := localUser(); name != "" {
+		if _, err := os.Stat(filepath.Join(pkiDir, name+".pem")); err == nil {
+			opts.Cert = filepath.Join(pkiDir, name+".pem")
+		}
+	}
+	if opts.Cert == "" {
+		authType = client.AuthTypeNoAuth
+	}
+	return &RemoteHub{Client: client.New(opts), authType: authType, topDir: filepath.Join(dir, store.TopDir), poll: 200 * time.Millisecond}
+}
+
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	return p.Signal(syscall.Signal(0)) == nil
+}
+
+func localUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }
 
 // LocalHub is the embedded hub opened by the factory: the local user acts as

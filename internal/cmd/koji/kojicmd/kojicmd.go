@@ -36,6 +36,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taskinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/untagbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/config"
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
 
@@ -132,8 +133,16 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 	}
 	home := f.Getenv("HOME")
 	conf := filepath.Join(home, ".osg-koji", "config")
-	kojiArgs := append([]string{"--config=" + conf}, kept...)
-	_, err := runner.Run(ctx, runner.Cmd{Name: "koji", Args: kojiArgs, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out, Stderr: f.IOStreams.ErrOut})
+	cfg, err := config.Load(config.LoadOptions{ConfigFile: conf, Home: home})
+	if err != nil {
+		return fmt.Errorf("%q is passed to the koji CLI, which needs the OSG Koji config: %w (run osg-build setup)", verb, err)
+	}
+	authType := cfg.AuthType
+	if authType == "" {
+		authType = "kerberos"
+	}
+	kojiArgs := append([]string{"--config=" + conf, "--authtype=" + authType}, kept...)
+	_, err = runner.Run(ctx, runner.Cmd{Name: "koji", Args: kojiArgs, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out, Stderr: f.IOStreams.ErrOut})
 	var ee *runner.ExitError
 	if errors.As(err, &ee) && ee.Status > 0 {
 		return &cmdutil.ExitError{Code: ee.Status}

@@ -1,12 +1,16 @@
 package kojicmd
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/spf13/cobra"
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared/kojicmdtest"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
 
@@ -41,5 +45,43 @@ func TestNewCmdKoji(t *testing.T) {
 	kojicmdtest.Must(t, exec())
 	if !strings.Contains(e.Out.String(), "list-tagged") {
 		t.Errorf("help: %s", e.Out)
+	}
+}
+
+func TestPassthrough(t *testing.T) {
+	e := kojicmdtest.New(t)
+	bin := t.TempDir()
+	home := t.TempDir()
+	script := "#!/bin/sh\necho \"koji $*\"\nexit 3\n"
+	kojicmdtest.Must(t, os.WriteFile(filepath.Join(bin, "koji"), []byte(script), 0o755))
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	f := e.Factory()
+	f.Getenv = func(k string) string {
+		if k == "HOME" {
+			return home
+		}
+		return ""
+	}
+	root := &cobra.Command{Use: "osg-build", SilenceErrors: true, SilenceUsage: true}
+	root.PersistentFlags().String("hub", "", "")
+	root.AddCommand(NewCmdKoji(f))
+	root.SetOut(e.Out)
+	root.SetErr(e.ErrOut)
+
+	// no OSG config: refused before running koji
+	err := kojicmdtest.Exec(root, "osg-koji", "list-builds")
+	if err == nil || !strings.Contains(err.Error(), "needs the OSG Koji config") {
+		t.Fatalf("err = %v", err)
+	}
+	kojicmdtest.Must(t, os.MkdirAll(filepath.Join(home, ".osg-koji"), 0o755))
+	kojicmdtest.Must(t, os.WriteFile(filepath.Join(home, ".osg-koji", "config"), []byte("[koji]\nserver = https://koji.example.org/kojihub\nauthtype = ssl\n"), 0o644))
+	err = kojicmdtest.Exec(root, "--hub", "local", "osg-koji", "list-builds", "--package", "foo", "--hub=x")
+	var ee *cmdutil.ExitError
+	if !errors.As(err, &ee) || ee.Code != 3 {
+		t.Fatalf("err = %v, want koji's exit status 3", err)
+	}
+	want := "koji --config=" + filepath.Join(home, ".osg-koji", "config") + " --authtype=ssl list-builds --package foo\n"
+	if got := e.Out.String(); got != want {
+		t.Errorf("koji ran as %q, want %q", got, want)
 	}
 }
