@@ -309,6 +309,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeFault(w, faultOf(err))
 			return
 		}
+		g := &guardedTx{Tx: tx}
+		defer g.finish()
+		tx = g
 	}
 	identity, err := s.authenticate(ctx, r, methodName, sess)
 	if err != nil {
@@ -551,4 +554,22 @@ func writeXML(w http.ResponseWriter, b []byte) {
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(b)
+}
+
+// guardedTx makes sure a request's transaction ends even when a hook or a
+// handler panics (net/http recovers the panic; the transaction must not
+// stay open and block the next writer).
+type guardedTx struct {
+	Tx
+	done bool
+}
+
+func (g *guardedTx) Commit() error   { g.done = true; return g.Tx.Commit() }
+func (g *guardedTx) Rollback() error { g.done = true; return g.Tx.Rollback() }
+
+func (g *guardedTx) finish() {
+	if !g.done {
+		g.done = true
+		_ = g.Tx.Rollback()
+	}
 }

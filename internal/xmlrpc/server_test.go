@@ -696,6 +696,29 @@ func TestServerUpload(t *testing.T) {
 	}
 }
 
+func TestServerPanicInHookRollsBack(t *testing.T) {
+	h := newTestHub(t)
+	h.srv.Authenticate = func(ctx context.Context, r *http.Request, method string, s Session) (any, error) {
+		panic("authenticate exploded")
+	}
+	var buf bytes.Buffer
+	if err := EncodeCall(&buf, "hello"); err != nil {
+		t.Fatal(err)
+	}
+	h.tx.take()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("the panic did not reach net/http")
+			}
+		}()
+		h.srv.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodPost, "/kojihub", &buf))
+	}()
+	if ev := h.tx.take(); !reflect.DeepEqual(ev, []string{"begin hello", "rollback"}) {
+		t.Errorf("tx events after a panic = %v", ev)
+	}
+}
+
 func TestUploadLock(t *testing.T) {
 	root := t.TempDir()
 	p := UploadParams{Filename: "f", Filepath: "d", Offset: 0, Overwrite: true}

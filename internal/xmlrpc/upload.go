@@ -90,6 +90,9 @@ func (s *Server) serveUpload(w http.ResponseWriter, r *http.Request) {
 			s.writeFault(w, faultOf(err))
 			return
 		}
+		g := &guardedTx{Tx: tx}
+		defer g.finish()
+		tx = g
 	}
 	identity, err := s.authenticate(ctx, r, UploadMethod, sess)
 	var res any
