@@ -15,15 +15,29 @@ import (
 	"unicode/utf8"
 )
 
-// seedFuzz adds every koji-wire file matching pattern and a few broken bodies.
+// seedFuzz adds every koji-wire file (those matching pattern first, whole
+// and cut in half; then all the others, the recorded upload chunk too) and a
+// few broken bodies.
 func seedFuzz(f *testing.F, pattern string) {
+	seen := map[string]bool{}
 	for _, file := range wireFiles(f, pattern) {
+		seen[file] = true
 		b, err := os.ReadFile(file)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 		f.Add(b[:len(b)/2])
+	}
+	for _, file := range wireFiles(f, "*") {
+		if seen[file] || strings.HasSuffix(file, ".md") {
+			continue
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
 	for _, s := range []string{
 		"", "<", "<?xml version='1.0'?>", "<methodResponse><params><param><value><i8>-9223372036854775808</i8></value></param></params></methodResponse>",
