@@ -1217,7 +1217,6 @@ func (d *decoder) structure(p int) (map[string]any, error) {
 		} else if e {
 			return nil, d.errMark(mp, "empty <member/>")
 		}
-		np := d.mark()
 		empty, err := d.expectOpen("name")
 		if err != nil {
 			return nil, err
@@ -1233,7 +1232,6 @@ func (d *decoder) structure(p int) (map[string]any, error) {
 				return nil, err
 			}
 		}
-		_ = np
 		v, err := d.paramValue()
 		if err != nil {
 			d.kvs = d.kvs[:mark]
