@@ -97,6 +97,7 @@ type decoder struct {
 	p     int
 	depth int
 	names map[string]string // interned member names
+	svals map[string]any    // boxed short string values, shared (see stringValue)
 	vals  []any             // scratch stack for array items
 	kvs   []kv              // scratch stack for struct members
 	buf   []byte            // scratch for unescaping
@@ -905,7 +906,7 @@ func (d *decoder) value() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		v = string(t)
+		v = d.stringValue(t)
 		err = d.closeTag("string")
 		if err != nil {
 			return nil, err
@@ -1252,6 +1253,26 @@ func (d *decoder) structure(p int) (map[string]any, error) {
 		return nil, err
 	}
 	return m, nil
+}
+
+// stringValue boxes a <string> value, sharing one boxed copy of short
+// values that repeat (tag, owner, package names, "DEFAULT"...): a hit costs
+// no allocation. The cache is bounded.
+func (d *decoder) stringValue(t []byte) any {
+	if len(t) > 24 {
+		return string(t)
+	}
+	if v, ok := d.svals[string(t)]; ok {
+		return v
+	}
+	var v any = string(t)
+	if d.svals == nil {
+		d.svals = make(map[string]any, 256)
+	}
+	if len(d.svals) < 2048 {
+		d.svals[v.(string)] = v
+	}
+	return v
 }
 
 func (d *decoder) intern(b []byte) string {
