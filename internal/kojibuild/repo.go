@@ -11,17 +11,19 @@ import (
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
-// Engine is implemented by an in-process hub that runs its own tasks (the
-// embedded hub's task engine): the watcher and the repo waiter run it to
-// idle before each poll so that `--hub local` builds finish while watched.
-type Engine interface {
-	RunUntilIdle(ctx context.Context) error
+// TaskRunner is implemented by an in-process hub that runs its own tasks
+// (the embedded hub's task engine, pkg/hub/engine): the watcher runs the
+// watched tasks beside its polls so that `--hub local` builds finish while
+// watched, and the repo waiter runs the pending tasks (repo regenerations)
+// before each poll.
+type TaskRunner interface {
+	RunTasks(ctx context.Context, ids ...int) error
 }
 
-// runEngine runs an in-process hub's tasks, when h has an engine.
+// runEngine runs an in-process hub's pending tasks, when h has an engine.
 func runEngine(ctx context.Context, h koji.Hub) error {
-	if e, ok := h.(Engine); ok {
-		return e.RunUntilIdle(ctx)
+	if r, ok := h.(TaskRunner); ok {
+		return r.RunTasks(ctx)
 	}
 	return nil
 }

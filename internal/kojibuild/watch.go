@@ -106,9 +106,27 @@ type Result struct {
 // knows with ctx's error.
 func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 	w.init(ids)
+	// An in-process hub runs the tasks here, beside the polls.
+	var engineDone chan error
+	if r, ok := w.Hub.(TaskRunner); ok {
+		engineDone = make(chan error, 1)
+		go func() { engineDone <- r.RunTasks(ctx, ids...) }()
+		defer func() {
+			if engineDone != nil {
+				<-engineDone
+			}
+		}()
+	}
 	for {
-		if err := runEngine(ctx, w.Hub); err != nil {
-			return w.result(), err
+		if engineDone != nil {
+			select {
+			case err := <-engineDone:
+				engineDone = nil
+				if err != nil && ctx.Err() == nil {
+					return w.result(), fmt.Errorf("running the tasks in the embedded hub: %w", err)
+				}
+			default:
+			}
 		}
 		if err := w.poll(ctx); err != nil {
 			return w.result(), err
