@@ -43,7 +43,6 @@ func simEnv(h koji.Hub, vc *vcs.Config) (*Env, *bytes.Buffer, *bytes.Buffer) {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-
 // TestRunChain builds app (which needs libfoo-devel) and libfoo with
 // --chain: libfoo is built first, the chain waits for its repo, then app;
 // --getfiles and --regen-repos act after the builds.
