@@ -46,6 +46,7 @@ multiCall. Packages already in the list are reported and skipped.`,
 	cmd.Flags().StringVar(&opts.Owner, "owner", "", "owner `user` of the new entries (required)")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "override blocks if necessary")
 	cmd.Flags().StringVar(&opts.ExtraArches, "extra-arches", "", "extra `arches` of the entries")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

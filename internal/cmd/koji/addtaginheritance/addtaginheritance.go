@@ -52,6 +52,7 @@ parent that is already one is refused unless --force, which replaces that link.`
 	cmd.Flags().BoolVar(&opts.NoConfig, "noconfig", false, "don't inherit arches and options through the link")
 	cmd.Flags().StringVar(&opts.PkgFilter, "pkg-filter", "", "only inherit packages matching the `regex`")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "replace an existing link to the same parent")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0, 1)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

@@ -41,6 +41,7 @@ tags the result into dest-tag (the tag named like the target when not given).`,
 			return addTargetRun(cmd.Context(), opts)
 		},
 	}
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 1, 2)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

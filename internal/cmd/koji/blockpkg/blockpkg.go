@@ -41,6 +41,7 @@ in the tag's list, directly or inherited; otherwise nothing is changed.`,
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "override blocks and owner if necessary")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

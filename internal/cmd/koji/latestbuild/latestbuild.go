@@ -48,6 +48,7 @@ build tag (osg-koji list-targets --name <target>).`,
 	}
 	cmd.Flags().BoolVar(&opts.All, "all", false, "the latest build of every package in the tag")
 	cmd.Flags().BoolVar(&opts.Paths, "paths", false, "show the builds' directories")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

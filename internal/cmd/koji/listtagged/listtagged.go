@@ -53,6 +53,7 @@ layout: "Build  Tag  Built by" with a rule of dashes (no header with --quiet).`,
 	cmd.Flags().BoolVar(&opts.Inherit, "inherit", false, "follow inheritance")
 	cmd.Flags().IntVar(&opts.Event, "event", 0, "query at event `N`")
 	cmd.Flags().BoolVar(&opts.Paths, "paths", false, "show the builds' directories")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

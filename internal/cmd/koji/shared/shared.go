@@ -412,3 +412,41 @@ func (c *Common) WaitTasks(ctx context.Context, h koji.Hub, ids []int) error {
 	}
 	return nil
 }
+
+// CompleteTags completes tag names from the hub for the positional
+// arguments at the given indexes (all of them when none are given). It
+// offers nothing when the hub cannot be reached within a few seconds.
+func CompleteTags(c *Common, positions ...int) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if len(positions) > 0 && !containsInt(positions, len(args)) {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), 3*time.Second)
+		defer cancel()
+		h, err := c.Hub(ctx)
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		tags, err := h.ListTags(ctx, koji.ListTagsOpts{Pattern: toComplete + "*"})
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		var out []cobra.Completion
+		for _, t := range tags {
+			if strings.HasPrefix(t.Name, toComplete) {
+				out = append(out, t.Name)
+			}
+		}
+		sort.Strings(out)
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+func containsInt(l []int, n int) bool {
+	for _, x := range l {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}

@@ -42,6 +42,7 @@ build must be COMPLETE and its package in the tag's package list.
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "force the operation (re-tag, bypass the package list as admin)")
 	cmd.Flags().BoolVar(&opts.NoWait, "nowait", false, "do not wait for the tasks")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

@@ -42,6 +42,7 @@ filter, I intransitive, N noconfig).`,
 		},
 	}
 	cmd.Flags().IntVar(&opts.Event, "event", 0, "query at event `N`")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }

@@ -42,6 +42,7 @@ nothing is untagged.`,
 	}
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "force the operation")
 	cmd.Flags().BoolVarP(&opts.Test, "test", "n", false, "test mode: show what would be untagged")
+	cmd.ValidArgsFunction = shared.CompleteTags(&opts.Common, 0)
 	shared.AddJSONFlag(cmd, &opts.Common)
 	return cmd
 }
