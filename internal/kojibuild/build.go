@@ -175,6 +175,9 @@ func Run(ctx context.Context, env *Env, o *Options) (*Report, error) {
 	if o.VCS && !o.Scratch {
 		o.VCS = false // non-scratch builds always come from source control
 	}
+	if o.Chain && o.Scratch {
+		return nil, usagef("--chain builds each group into its tag so that the next group can use it; scratch builds never reach the repo: drop --scratch")
+	}
 	if o.Chain && o.NoWait {
 		return nil, usagef("--chain waits for each group's builds: it cannot be used with --nowait")
 	}
@@ -404,7 +407,7 @@ func dryRun(env *Env, o *Options, groups [][]*Package) *Report {
 			default:
 				srpm := filepath.Base(p.SRPM)
 				if p.SRPM == "" {
-					fmt.Fprintf(w, "# prebuild %s for %s (local rpmbuild -bs)\n", p.Dir, j.Dver)
+					fmt.Fprintf(w, "# prebuild %s for %s (local rpmbuild -bs)\n", p.Arg, j.Dver)
 					srpm = fmt.Sprintf("<SRPM of %s for %s>", p.DirName, j.Dver)
 				}
 				fmt.Fprintf(w, "upload(%s, %s)\n", pyStr("cli-build/<time>.<random>"), pyStr(srpm))

@@ -206,6 +206,7 @@ func TestRunUsage(t *testing.T) {
 		{Options{Args: []string{"x.src.rpm"}}, "non-scratch builds come from source control only"},
 		{Options{Args: []string{"d"}, ArchOverride: "x86_64"}, "only for scratch builds"},
 		{Options{Args: []string{"d"}, Chain: true, NoWait: true}, "cannot be used with --nowait"},
+		{Options{Args: []string{"d"}, Chain: true, Scratch: true}, "scratch builds never reach the repo"},
 		{Options{Args: []string{"https://example.org/svn/x"}, Scratch: true}, "add --vcs"},
 	} {
 		_, err := Run(context.Background(), env, &tt.o)
