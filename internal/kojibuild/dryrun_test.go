@@ -3,8 +3,8 @@ package kojibuild
 import (
 	"bytes"
 	"context"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/osg-htc/osg-build-go/internal/targets"
