@@ -114,8 +114,6 @@ func (c *Common) TaskURL(h koji.Hub) func(id int) string {
 	cfg, err := config.Load(config.LoadOptions{ConfigFile: c.ConfigFlag, Profile: c.ProfileFlag, Home: c.Getenv("HOME")})
 	if err == nil && cfg.WebURL != "" && (c.HubFlag == "" || c.HubFlag == cfg.Server) {
 		web = cfg.WebURL
-	} else if err != nil && !errors.Is(err, config.ErrNoConfig) {
-		web = ""
 	}
 	if web == "" {
 		web = strings.TrimSuffix(strings.TrimSuffix(loc, "/"), "hub")
