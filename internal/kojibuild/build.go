@@ -95,9 +95,15 @@ func usagef(format string, args ...any) error { return &UsageError{fmt.Sprintf(f
 type InterruptedError struct {
 	Tasks   []int
 	Command string
+	// InProcess is set when the embedded hub ran the tasks in this process:
+	// they stopped with it.
+	InProcess bool
 }
 
 func (e *InterruptedError) Error() string {
+	if e.InProcess {
+		return fmt.Sprintf("stopped; the embedded hub runs the tasks in this process, so the running ones stopped (failed) too: build again, or keep builds running with `osg-build hub serve`. Tasks not started yet run when watched: %s", e.Resume())
+	}
 	return fmt.Sprintf("stopped watching; the builds go on. Resume watching with: %s", e.Resume())
 }
 
@@ -211,7 +217,6 @@ func isSRPM(arg string) bool { return strings.HasSuffix(arg, ".src.rpm") }
 // (asking about findings), resolves the targets and checks protection.
 func prepare(ctx context.Context, env *Env, o *Options) ([]*Package, error) {
 	var pkgs []*Package
-	parents := map[string]bool{}
 	for _, arg := range o.Args {
 		p := &Package{Arg: arg}
 		switch {
@@ -262,9 +267,6 @@ func prepare(ctx context.Context, env *Env, o *Options) ([]*Package, error) {
 					return nil, err
 				}
 			}
-		}
-		if p.Dir != "" {
-			parents[filepath.Dir(p.Dir)] = true
 		}
 		res, err := env.Targets.ResolveFor(o.Targets, p.Dir)
 		if err != nil {
@@ -531,6 +533,9 @@ func submitAndWatch(ctx context.Context, env *Env, o *Options, groups [][]*Packa
 				}
 			}
 			printWatchHint(env, o, ids)
+			if _, ok := h.(TaskRunner); ok {
+				fmt.Fprintln(env.Err, "The embedded hub runs these tasks when they are watched (the command above) or while `osg-build hub serve` runs.")
+			}
 			return rep, nil
 		}
 		res, err := watch(ctx, env, o, h, ids)
@@ -613,7 +618,8 @@ func watch(ctx context.Context, env *Env, o *Options, h koji.Hub, ids []int) (*R
 			if len(open) == 0 {
 				open = ids
 			}
-			return res, &InterruptedError{Tasks: open, Command: env.WatchCommand}
+			_, inProc := h.(TaskRunner)
+			return res, &InterruptedError{Tasks: open, Command: env.WatchCommand, InProcess: inProc}
 		}
 		return res, err
 	}
