@@ -406,8 +406,8 @@ func (w *Watcher) TreeLines() []string {
 		if t.Host != "" {
 			line += "  " + t.Host
 		}
-		if el := elapsed(&t.TaskInfo, now); el > 0 {
-			line += "  " + formatElapsed(el)
+		if t.StartTS != nil {
+			line += "  " + formatElapsed(elapsed(&t.TaskInfo, now))
 		}
 		lines = append(lines, line)
 	}
