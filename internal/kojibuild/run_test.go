@@ -216,3 +216,39 @@ func TestRunUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestRunForcedBackground: five packages go to the background (priority
+// +5), as osg-build does, and the user is told.
+func TestRunForcedBackground(t *testing.T) {
+	dir := t.TempDir()
+	var args []string
+	for _, n := range []string{"a", "b", "c", "d", "e"} {
+		p := filepath.Join(dir, n+"-1-1.src.rpm")
+		if err := os.WriteFile(p, []byte(n), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	h := newSimHub()
+	env, _, errb := simEnv(h, vcs.Default())
+	rep, err := Run(context.Background(), env, &Options{Args: args, Scratch: true, Targets: targets.Request{Repo: "25-main", Dvers: []string{"el9"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Failed()) != 0 || len(h.prios) != 5 {
+		t.Fatalf("failed %v, builds %d", rep.Failed(), len(h.prios))
+	}
+	for _, p := range h.prios {
+		if p != BackgroundPriority {
+			t.Errorf("priorities = %v, want all %d", h.prios, BackgroundPriority)
+			break
+		}
+	}
+	if !strings.Contains(errb.String(), "Building 5 packages: submitting them in the background (priority +5)") {
+		t.Errorf("stderr:\n%s", errb.String())
+	}
+	// One watch for all five: every poll is one multiCall.
+	if h.multi > 5 {
+		t.Errorf("%d multiCalls for one watch of 5 builds", h.multi)
+	}
+}

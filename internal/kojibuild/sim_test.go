@@ -38,6 +38,7 @@ type simHub struct {
 	uploads  map[string][]byte
 	builds   map[string]*koji.Build
 	multi    int
+	prios    []int
 	added    []string
 	newRepos []string
 }
@@ -182,6 +183,11 @@ func (s *simHub) Upload(ctx context.Context, path, name string, r io.Reader, siz
 func (s *simHub) Build(ctx context.Context, src, target string, req koji.BuildRequestOpts, o koji.BuildOpts) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if o.Priority != nil {
+		s.prios = append(s.prios, *o.Priority)
+	} else {
+		s.prios = append(s.prios, 0)
+	}
 	opts := map[string]any{}
 	if req.Scratch {
 		opts["scratch"] = true
