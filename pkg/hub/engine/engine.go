@@ -286,9 +286,18 @@ func (e *Engine) load() (float64, int) {
 	return l, len(e.running)
 }
 
+// EnvAutoRegen turns automatic repo regeneration off for the engines of
+// this process when set to 0, off, false or no (the acceptance test of a
+// missing BuildRequires; Hub.SetAutoRegen turns it off for the hub).
+const EnvAutoRegen = "OSG_BUILD_HUB_AUTOREGEN"
+
 func (e *Engine) autoRegen(ctx context.Context) bool {
 	if e.opts.AutoRegen != nil {
 		return *e.opts.AutoRegen
+	}
+	switch strings.ToLower(os.Getenv(EnvAutoRegen)) {
+	case "0", "off", "false", "no":
+		return false
 	}
 	on, err := e.h.AutoRegen(ctx)
 	return err == nil && on
