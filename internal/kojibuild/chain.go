@@ -31,6 +31,10 @@ var (
 	reMacro       = regexp.MustCompile(`%\{\??([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)`)
 )
 
+// maxExpansion bounds the length of an expanded macro (specs whose macros
+// double in size at each definition would otherwise take forever).
+const maxExpansion = 16 << 10
+
 // ParseSpecDeps reads a spec's Name, subpackages, Provides and
 // BuildRequires. Macros defined with %global/%define in the spec and
 // %{name} are expanded; unknown macros are left as they are.
@@ -50,7 +54,7 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 				}
 				return m
 			})
-			if n == s {
+			if n == s || len(n) > maxExpansion {
 				break
 			}
 			s = n
@@ -62,7 +66,9 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if f := strings.Fields(line); len(f) >= 3 && (f[0] == "%global" || f[0] == "%define") {
-			macros[f[1]] = expand(strings.Join(f[2:], " "))
+			if v := expand(strings.Join(f[2:], " ")); len(v) <= maxExpansion {
+				macros[f[1]] = v
+			}
 			continue
 		}
 		if m := reSpecPackage.FindStringSubmatch(line); m != nil {
