@@ -47,7 +47,7 @@ func GetFiles(ctx context.Context, h koji.Hub, res *Result, j *Job, dir string, 
 		if arch == "" {
 			arch = t.Arch
 		}
-		dest := filepath.Join(dir, strings.TrimSuffix(tagName, "-build")+"-"+arch)
+		dest := filepath.Join(dir, filepath.Base(strings.TrimSuffix(tagName, "-build")+"-"+arch))
 		files, err := h.ListTaskOutput(ctx, id, koji.ListTaskOutputOpts{})
 		if err != nil {
 			return fmt.Errorf("listTaskOutput(%d): %w", id, err)
