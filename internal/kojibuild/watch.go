@@ -90,7 +90,8 @@ type Watcher struct {
 	hosts     map[int]string
 	hostAsked map[int]bool
 	noGetHost bool
-	drawn     int // lines drawn by the last tree render
+	drawn     int  // lines drawn by the last tree render
+	finished  bool // a task finished during the current poll
 }
 
 // Result is the outcome of a watch.
@@ -136,6 +137,10 @@ func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 			w.OnPoll(w.Polls)
 		}
 		w.render()
+		if w.finished && w.Display == DisplayLines {
+			fmt.Fprintln(w.Out, w.Counts())
+		}
+		w.finished = false
 		if w.done() {
 			return w.result(), nil
 		}
@@ -343,6 +348,9 @@ func (w *Watcher) update(info koji.TaskInfo) {
 		t.Host = w.hosts[*info.HostID]
 	}
 	if old != info.State {
+		if info.State.Finished() {
+			w.finished = true
+		}
 		w.emit(t, old)
 	}
 }
@@ -371,6 +379,24 @@ func (w *Watcher) emit(t *Task, old koji.TaskState) {
 		b, _ := json.Marshal(e)
 		fmt.Fprintf(w.Out, "%s\n", b)
 	}
+}
+
+// Counts is koji's progress line: "  2 free  1 open  3 done  0 failed".
+func (w *Watcher) Counts() string {
+	var free, open, done, failed int
+	for _, t := range w.tasks {
+		switch t.State {
+		case koji.TaskFree:
+			free++
+		case koji.TaskOpen, koji.TaskAssigned:
+			open++
+		case koji.TaskClosed:
+			done++
+		case koji.TaskFailed, koji.TaskCanceled:
+			failed++
+		}
+	}
+	return fmt.Sprintf("  %d free  %d open  %d done  %d failed", free, open, done, failed)
 }
 
 // render redraws the live tree on a terminal.

@@ -68,6 +68,7 @@ func TestWatchOneMultiCallPerPoll(t *testing.T) {
 		"  101 buildArch (p-1-1.src.rpm, x86_64): open -> closed\n",
 		"100 build (osg-25-main-el9, software-packaging.git:25-main/p:abc): open -> closed\n",
 		"170 build (osg-25-main-el9, software-packaging.git:25-main/p:abc): open -> failed\n",
+		"  0 free  0 open  158 done  2 failed\n",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("output lacks %q", want)
