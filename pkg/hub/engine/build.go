@@ -212,6 +212,63 @@ func (t *task) buildSRPMFromSCM() (any, error) {
 		"source": map[string]any{"source": url, "url": url}}, nil
 }
 
+// buildTagExtra is the extra of the build tag at the repo's event (empty on
+// errors: the caller's defaults apply).
+func (t *task) buildTagExtra(tag string, repo *koji.Repo) map[string]any {
+	bc, err := t.e.h.GetBuildConfig(t.ctx, koji.ByName(tag), koji.EventOpts{Event: &repo.CreateEvent})
+	if err != nil || bc == nil {
+		return map[string]any{}
+	}
+	return bc.Extra
+}
+
+// rebuildSRPM is the task [srpm, build_tag, {repo_id, scratch}]: the
+// uploaded SRPM rebuilt with rpmbuild -rs and the build tag's macros.
+func (t *task) rebuildSRPM() (any, error) {
+	src, _ := t.param(0).(string)
+	buildTag := fmt.Sprint(t.param(1))
+	srpm := filepath.Join(t.e.h.TopDir(), "work", filepath.FromSlash(src))
+	bc, err := t.e.h.GetBuildConfig(t.ctx, koji.ByName(buildTag), koji.EventOpts{})
+	if err != nil {
+		return nil, err
+	}
+	macros, _ := buildConfigMacros(bc)
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return nil, err
+	}
+	work := t.e.workDir(t.t.ID)
+	_ = os.RemoveAll(work)
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
+	}
+	top := filepath.Join(work, "rpmbuild")
+	args := []string{"-rs", "--nodeps", "--define", "_topdir " + top, "--define", "_srcrpmdir " + t.dir}
+	keys := make([]string, 0, len(macros))
+	for k := range macros {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "--define", k+" "+macros[k])
+	}
+	args = append(args, srpm)
+	buildLog := filepath.Join(t.dir, "build.log")
+	t.stateLog("Start: rpmbuild -rs %s", filepath.Base(srpm))
+	if _, err := runner.Run(t.ctx, runner.Cmd{Name: "rpmbuild", Args: args, Dir: work, LogPath: buildLog}); err != nil {
+		if t.ctx.Err() != nil {
+			return nil, t.ctx.Err()
+		}
+		return nil, koji.NewFault(koji.BuildError, "rebuilding the SRPM %s: %v", filepath.Base(srpm), err)
+	}
+	srpms, _ := filepath.Glob(filepath.Join(t.dir, "*.src.rpm"))
+	if len(srpms) != 1 {
+		return nil, koji.NewFault(koji.BuildError, "rebuilding the SRPM %s: expected one SRPM in %s, found %d", filepath.Base(srpm), t.dir, len(srpms))
+	}
+	t.stateLog("Finish: SRPM %s", filepath.Base(srpms[0]))
+	return map[string]any{"srpm": t.relWork(srpms[0]), "logs": []any{t.relWork(buildLog), t.relWork(filepath.Join(t.dir, "state.log"))},
+		"brootid": t.t.ID, "source": map[string]any{"source": filepath.Base(srpm), "url": filepath.Base(srpm)}}, nil
+}
+
 func appendLog(path, line string) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -392,6 +449,36 @@ func (t *task) build() (any, error) {
 		srpm = filepath.Join(t.e.h.TopDir(), "work", rel)
 		if _, err := os.Stat(srpm); err != nil {
 			return nil, koji.NewFault(koji.GenericError, "No such file: %s (upload the SRPM first)", src)
+		}
+		// Koji rebuilds an uploaded SRPM in the buildroot (the build tag's
+		// macros, such as the dist tag, get into its release) unless the
+		// tag's extra rebuild_srpm is false; scratch builds may say either
+		extra := t.buildTagExtra(buildTag, repo)
+		rebuild := true
+		if v, ok := extra["rebuild_srpm"]; ok {
+			rebuild = asBool(v)
+		}
+		explicit := false
+		if v, ok := opts["rebuild_srpm"]; ok && scratch {
+			rebuild, explicit = asBool(v), true
+		}
+		if rebuild && !explicit {
+			// an SRPM already made with the build tag's dist rebuilds to
+			// the same N-V-R: the rebuild is skipped
+			if info, err := builder.ReadSRPM(srpm); err == nil {
+				if d, ok := extra["rpm.macro.dist"].(string); ok && d != "" && strings.HasSuffix(info.Release, d) {
+					rebuild = false
+				}
+			}
+		}
+		if rebuild {
+			res, _, err := t.runChild(hub.SubtaskSpec{Method: "rebuildSRPM", Params: []any{src, buildTag, map[string]any{"repo_id": repo.ID, "scratch": scratch}},
+				Label: "srpm", Arch: "noarch", Weight: 1.0})
+			if err != nil {
+				return nil, err
+			}
+			rel, _ := asMap(res)["srpm"].(string)
+			srpm = filepath.Join(t.e.h.TopDir(), "work", filepath.FromSlash(rel))
 		}
 	}
 	info, err := builder.ReadSRPM(srpm)

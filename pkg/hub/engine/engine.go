@@ -260,11 +260,16 @@ func (e *Engine) notify() {
 	e.mu.Unlock()
 }
 
-// waitChange waits for a change, d, or the end of ctx.
-func (e *Engine) waitChange(ctx context.Context, d time.Duration) {
+// changes returns the channel closed at the next change: take it before
+// looking at the state, then wait on it (no change is missed in between).
+func (e *Engine) changes() <-chan struct{} {
 	e.mu.Lock()
-	ch := e.changeCh
-	e.mu.Unlock()
+	defer e.mu.Unlock()
+	return e.changeCh
+}
+
+// waitChange waits for a change after ch was taken, d, or the end of ctx.
+func (e *Engine) waitChange(ctx context.Context, ch <-chan struct{}, d time.Duration) {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -425,6 +430,7 @@ func (e *Engine) RunUntilIdle(ctx context.Context, ids ...int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		ch := e.changes()
 		var scope []int64
 		if roots != nil {
 			e.mu.Lock()
@@ -467,7 +473,7 @@ func (e *Engine) RunUntilIdle(ctx context.Context, ids ...int) error {
 				return err
 			}
 		}
-		e.waitChange(ctx, e.opts.Poll)
+		e.waitChange(ctx, ch, e.opts.Poll)
 	}
 }
 
@@ -569,6 +575,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 	defer e.waitRunning()
 	var lastRecover, lastExpire time.Time
 	for ctx.Err() == nil {
+		ch := e.changes()
 		if _, err := e.claimAll(ctx, nil); err != nil && ctx.Err() == nil {
 			e.log.Warn("claiming tasks", "err", err)
 		}
@@ -585,7 +592,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 			lastExpire = time.Now()
 			e.expire(ctx)
 		}
-		e.waitChange(ctx, e.opts.Poll)
+		e.waitChange(ctx, ch, e.opts.Poll)
 	}
 	return nil
 }

@@ -64,6 +64,7 @@ type specOpts struct {
 	noarch                 bool
 	sleep                  int
 	fail                   bool
+	nodist                 bool // the SRPM is made without the dist macro
 }
 
 func specText(o specOpts) string {
@@ -97,8 +98,11 @@ func makeSRPM(t *testing.T, o specOpts) string {
 	if err := os.WriteFile(spec, []byte(specText(o)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := runner.Run(context.Background(), runner.Cmd{Name: "rpmbuild", Args: []string{"-bs", "--nodeps", "--define", "_topdir " + dir,
-		"--define", "_srcrpmdir " + dir, "--define", "dist .t1", spec}})
+	args := []string{"-bs", "--nodeps", "--define", "_topdir " + dir, "--define", "_srcrpmdir " + dir}
+	if !o.nodist {
+		args = append(args, "--define", "dist .t1")
+	}
+	_, err := runner.Run(context.Background(), runner.Cmd{Name: "rpmbuild", Args: append(args, spec)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,4 +513,34 @@ func TestCancelKillsTheBuilder(t *testing.T) {
 	if b == nil || b.State != koji.BuildCanceled {
 		t.Errorf("build %+v", b)
 	}
+}
+
+func TestUploadedSRPMRebuiltAndScratch(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild")
+	h := testHub(t, "nodist")
+	e := newEngine(t, h, Options{})
+	ctx := context.Background()
+	// made without the dist tag: rebuildSRPM gives it the build tag's
+	id, ti := build(t, h, e, specOpts{name: "nodist", version: "1", noarch: true, nodist: true}, koji.BuildRequestOpts{})
+	if ti.State != koji.TaskClosed {
+		t.Fatalf("%s: %s", ti.State, taskFault(t, h, id))
+	}
+	if b, _ := h.GetBuild(ctx, koji.ByName("nodist-1-1.t1"), koji.GetBuildOpts{}); b == nil || b.State != koji.BuildComplete {
+		t.Fatalf("build nodist-1-1.t1: %+v", b)
+	}
+	// a scratch build: scratch/USER/task_ID, no build row, not tagged
+	id, ti = build(t, h, e, specOpts{name: "nodist", version: "2", noarch: true}, koji.BuildRequestOpts{Scratch: true})
+	if ti.State != koji.TaskClosed {
+		t.Fatalf("scratch: %s: %s", ti.State, taskFault(t, h, id))
+	}
+	dir := filepath.Join(h.TopDir(), "scratch", "tester", fmt.Sprintf("task_%d", id))
+	for _, f := range []string{"nodist-2-1.t1.noarch.rpm", "nodist-2-1.t1.src.rpm", "logs/noarch/build.log"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("scratch: %v", err)
+		}
+	}
+	if b, _ := h.GetBuild(ctx, koji.ByName("nodist-2-1.t1"), koji.GetBuildOpts{}); b != nil {
+		t.Errorf("scratch build has a build row: %+v", b)
+	}
+	checkConsistent(t, h)
 }

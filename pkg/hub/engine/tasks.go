@@ -29,6 +29,7 @@ func init() {
 	handlers = map[string]handler{
 		"build":            (*task).build,
 		"buildSRPMFromSCM": (*task).buildSRPMFromSCM,
+		"rebuildSRPM":      (*task).rebuildSRPM,
 		"buildArch":        (*task).buildArch,
 		"tagBuild":         (*task).tagBuild,
 		"newRepo":          (*task).newRepo,
@@ -150,6 +151,7 @@ func (t *task) wait(ids []int64, failAny bool) error {
 		if err := t.ctx.Err(); err != nil {
 			return err
 		}
+		ch := t.e.changes()
 		states, err := t.e.host.TaskStates(t.ctx, ids)
 		if err != nil {
 			return err
@@ -183,7 +185,7 @@ func (t *task) wait(ids []int64, failAny bool) error {
 		if done == len(ids) {
 			return nil
 		}
-		t.e.waitChange(t.ctx, t.e.opts.Poll)
+		t.e.waitChange(t.ctx, ch, t.e.opts.Poll)
 	}
 }
 
@@ -248,6 +250,7 @@ func (t *task) waitrepo() (any, error) {
 		if err := t.ctx.Err(); err != nil {
 			return nil, err
 		}
+		ch := t.e.changes()
 		r, err := t.e.h.GetRepo(t.ctx, koji.ByName(tag), koji.GetRepoOpts{})
 		if err != nil {
 			return nil, err
@@ -292,7 +295,7 @@ func (t *task) waitrepo() (any, error) {
 		if time.Now().After(deadline) {
 			return nil, koji.NewFault(koji.BuildrootError, "timed out waiting for a repo of %s", tag)
 		}
-		t.e.waitChange(t.ctx, t.e.opts.Poll)
+		t.e.waitChange(t.ctx, ch, t.e.opts.Poll)
 	}
 }
 
