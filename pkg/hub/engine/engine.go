@@ -574,12 +574,13 @@ func (e *Engine) Serve(ctx context.Context) error {
 	defer e.stopHeartbeat()
 	defer e.waitRunning()
 	var lastRecover, lastExpire time.Time
+	every := 10 * e.opts.Poll // kojira's and the recovery's period (2 s by default)
 	for ctx.Err() == nil {
 		ch := e.changes()
 		if _, err := e.claimAll(ctx, nil); err != nil && ctx.Err() == nil {
 			e.log.Warn("claiming tasks", "err", err)
 		}
-		if time.Since(lastRecover) > 2*time.Second {
+		if time.Since(lastRecover) > every {
 			lastRecover = time.Now()
 			if _, err := e.Recover(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("recovering tasks", "err", err)
@@ -588,7 +589,7 @@ func (e *Engine) Serve(ctx context.Context) error {
 				e.log.Warn("kojira", "err", err)
 			}
 		}
-		if time.Since(lastExpire) > time.Minute {
+		if time.Since(lastExpire) > 3*every {
 			lastExpire = time.Now()
 			e.expire(ctx)
 		}
