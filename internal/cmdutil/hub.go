@@ -132,7 +132,9 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 		if url == "" || s.ConfigFile != "" || !errors.Is(err, config.ErrNoConfig) {
 			return nil, err
 		}
-		cfg = &config.Koji{Server: url, Values: map[string]string{}}
+		// no config: a few quick retries, so a mistyped URL fails fast
+		cfg = &config.Koji{Server: url, Values: map[string]string{}, MaxRetries: 3, RetryInterval: 2 * time.Second,
+			Timeout: client.DefaultTimeout, UploadBlockSize: client.DefaultBlockSize}
 	}
 	opts := cfg.ClientOptions()
 	if url != "" {
