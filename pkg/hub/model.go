@@ -6,7 +6,9 @@ import (
 	"errors"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -79,11 +81,60 @@ func readDescendantsData(tx *store.Tx, tagID int64, ev *int64) ([]inhLink, error
 
 // readFullInheritance walks the inheritance of a tag depth-first, pre-order,
 // parents in priority order (section 5.3 of koji.md).
+//
+// In read transactions the result is cached by event: the data in force at
+// a committed event never changes (callers must not modify the links).
 func readFullInheritance(tx *store.Tx, tagID int64, ev *int64, reverse bool) ([]inhLink, error) {
+	var key inhKey
+	cacheable := !tx.Writable()
+	if cacheable {
+		var last sql.NullInt64
+		if err := tx.QueryRow(`SELECT max(id) FROM events`).Scan(&last); err != nil {
+			return nil, err
+		}
+		e := last.Int64
+		if ev != nil {
+			if *ev > e {
+				cacheable = false // a future event: later writes may fall before it
+			}
+			e = *ev
+		}
+		key = inhKey{db: tx.DB(), tag: tagID, ev: e, reverse: reverse}
+		inhCache.Lock()
+		order, ok := inhCache.m[key]
+		inhCache.Unlock()
+		if ok && cacheable {
+			return order, nil
+		}
+	}
 	var order []inhLink
 	hist := map[int64][]inhLink{}
-	err := fullInheritanceRecurse(tx, tagID, ev, &order, map[int64]bool{}, hist, 0, nil, false, nil, reverse)
-	return order, err
+	if err := fullInheritanceRecurse(tx, tagID, ev, &order, map[int64]bool{}, hist, 0, nil, false, nil, reverse); err != nil {
+		return nil, err
+	}
+	if cacheable {
+		inhCache.Lock()
+		if inhCache.m == nil || len(inhCache.m) >= maxInhCache {
+			inhCache.m = map[inhKey][]inhLink{}
+		}
+		inhCache.m[key] = order
+		inhCache.Unlock()
+	}
+	return order, nil
+}
+
+type inhKey struct {
+	db      *store.DB
+	tag, ev int64
+	reverse bool
+}
+
+// maxInhCache bounds the inheritance cache (it is emptied when full).
+const maxInhCache = 4096
+
+var inhCache struct {
+	sync.Mutex
+	m map[inhKey][]inhLink
 }
 
 func fullInheritanceRecurse(tx *store.Tx, tagID int64, ev *int64, order *[]inhLink, top map[int64]bool,
@@ -210,7 +261,7 @@ type pkgQuery struct {
 	Prefix     string
 }
 
-func queryPkgEntries(tx *store.Tx, q pkgQuery, tagID *int64) ([]pkgEntry, error) {
+func queryPkgEntries(tx *store.Tx, q pkgQuery, tagIDs ...int64) ([]pkgEntry, error) {
 	cond, args := store.ActiveAt("tp", q.Event)
 	sel := `SELECT p.id, p.name, t.id, t.name, tp.extra_arches, tp.blocked`
 	from := ` FROM tag_packages tp JOIN tag t ON t.id = tp.tag_id JOIN package p ON p.id = tp.package_id`
@@ -222,9 +273,16 @@ func queryPkgEntries(tx *store.Tx, q pkgQuery, tagID *int64) ([]pkgEntry, error)
 			` JOIN users u ON u.id = o.owner`
 		args = append(oargs, args...)
 	}
-	if tagID != nil {
+	switch len(tagIDs) {
+	case 0:
+	case 1:
 		where += ` AND tp.tag_id = ?`
-		args = append(args, *tagID)
+		args = append(args, tagIDs[0])
+	default:
+		where += ` AND tp.tag_id IN (` + placeholders(len(tagIDs)) + `)`
+		for _, id := range tagIDs {
+			args = append(args, id)
+		}
 	}
 	if q.UserID != nil {
 		where += ` AND u.id = ?`
@@ -283,21 +341,34 @@ func readPackageList(tx *store.Tx, q pkgQuery) ([]pkgEntry, error) {
 	if q.TagID == nil && q.UserID == nil && q.PkgID == nil && q.PkgName == "" {
 		return nil, fault(koji.GenericError, "tag,user, and/or pkg must be specified")
 	}
-	own, err := queryPkgEntries(tx, q, q.TagID)
-	if err != nil {
-		return nil, err
-	}
 	if q.TagID == nil || !q.Inherit {
-		return own, nil
-	}
-	seen := make(map[int64]bool, len(own))
-	out := own
-	for _, e := range own {
-		seen[e.PackageID] = true
+		var ids []int64
+		if q.TagID != nil {
+			ids = []int64{*q.TagID}
+		}
+		return queryPkgEntries(tx, q, ids...)
 	}
 	order, err := readFullInheritance(tx, *q.TagID, q.Event, false)
 	if err != nil {
 		return nil, err
+	}
+	// one query for the tag and all its ancestors, merged in inheritance order
+	ids := []int64{*q.TagID}
+	for _, link := range order {
+		ids = append(ids, link.ParentID)
+	}
+	all, err := queryPkgEntries(tx, q, uniqueIDs(ids)...)
+	if err != nil {
+		return nil, err
+	}
+	byTag := map[int64][]pkgEntry{}
+	for _, e := range all {
+		byTag[e.TagID] = append(byTag[e.TagID], e)
+	}
+	out := append([]pkgEntry{}, byTag[*q.TagID]...)
+	seen := make(map[int64]bool, len(all))
+	for _, e := range out {
+		seen[e.PackageID] = true
 	}
 	cache := map[string]*regexp.Regexp{}
 	for _, link := range order {
@@ -313,13 +384,8 @@ func readPackageList(tx *store.Tx, q pkgQuery) ([]pkgEntry, error) {
 			}
 			res = append(res, re)
 		}
-		pid := link.ParentID
-		ents, err := queryPkgEntries(tx, q, &pid)
-		if err != nil {
-			return nil, err
-		}
 	next:
-		for _, e := range ents {
+		for _, e := range byTag[link.ParentID] {
 			if seen[e.PackageID] {
 				continue
 			}
@@ -479,8 +545,15 @@ func readTaggedBuilds(tx *store.Tx, q taggedQuery) ([]taggedRow, error) {
 		packages[e.PackageID] = !e.Blocked
 	}
 	cond, cargs := store.ActiveAt("tl", q.Event)
-	query := buildSelect + `, t.id, t.name, tl.create_event` + buildFrom +
-		` JOIN tag_listing tl ON tl.build_id = b.id JOIN tag t ON t.id = tl.tag_id
+	from := buildFrom + ` JOIN tag_listing tl ON tl.build_id = b.id JOIN tag t ON t.id = tl.tag_id`
+	if q.Package != "" {
+		// one package: drive the join from it (package, its builds, their
+		// listings) instead of scanning the tag's listing
+		from = ` FROM package p CROSS JOIN build b ON b.pkg_id = p.id CROSS JOIN tag_listing tl ON tl.build_id = b.id
+			JOIN tag t ON t.id = tl.tag_id JOIN users u ON u.id = b.owner JOIN volume v ON v.id = b.volume_id
+			JOIN events e ON e.id = b.create_event LEFT JOIN users pu ON pu.id = b.promoter`
+	}
+	query := buildSelect + `, t.id, t.name, tl.create_event` + from + `
 		WHERE ` + cond + ` AND tl.tag_id = ? AND b.state = 1`
 	var extra []any
 	if q.Package != "" {
@@ -499,23 +572,40 @@ func readTaggedBuilds(tx *store.Tx, q taggedQuery) ([]taggedRow, error) {
 		query += ` AND b.draft = ?`
 		extra = append(extra, *q.Draft)
 	}
-	query += ` ORDER BY tl.create_event DESC, b.id DESC`
+	query += ` ORDER BY tl.tag_id, tl.create_event DESC, b.id DESC`
+	uniq := uniqueIDs(taglist)
+	if len(uniq) == 1 {
+		query = strings.Replace(query, `tl.tag_id = ?`, `tl.tag_id = `+strconv.FormatInt(uniq[0], 10), 1)
+	} else {
+		var ids []string
+		for _, id := range uniq {
+			ids = append(ids, strconv.FormatInt(id, 10))
+		}
+		query = strings.Replace(query, `tl.tag_id = ?`, `tl.tag_id IN (`+strings.Join(ids, ",")+`)`, 1)
+	}
+	rows, err := tx.Query(query, append(append([]any{}, cargs...), extra...)...)
+	if err != nil {
+		return nil, err
+	}
+	byTag := map[int64][]taggedRow{}
+	for rows.Next() {
+		var r taggedRow
+		b, err := scanBuild(rows, &r.TagID, &r.TagName, &r.TagEvent)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.buildRow = *b
+		byTag[r.TagID] = append(byTag[r.TagID], r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	var out []taggedRow
 	seen := map[int64]int{}
 	for _, tagID := range taglist {
-		args := append(append(append([]any{}, cargs...), tagID), extra...)
-		rows, err := tx.Query(query, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var r taggedRow
-			b, err := scanBuild(rows, &r.TagID, &r.TagName, &r.TagEvent)
-			if err != nil {
-				rows.Close()
-				return nil, err
-			}
-			r.buildRow = *b
+		for _, r := range byTag[tagID] {
 			if ok := packages[r.PackageID]; !ok {
 				continue
 			}
@@ -527,12 +617,21 @@ func readTaggedBuilds(tx *store.Tx, q taggedQuery) ([]taggedRow, error) {
 			}
 			out = append(out, r)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
 	}
 	return out, nil
+}
+
+// uniqueIDs returns ids without repeats, in first-seen order.
+func uniqueIDs(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // tagRow is a tag with its configuration at some event.
