@@ -256,7 +256,8 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // MockConfigFromHub is `koji mock-config` for tag on any hub: the tag's
 // build config and newest READY repo (or repoID when not 0), written by
-// MockConfig with the name "<tag>-repo_<id>". topURL is the hub's file URL
+// MockConfig with the name "<tag>-repo_<id>", and module_hotfixes=1 on the
+// build repo as osg-build adds it. topURL is the hub's file URL
 // ("" for a local hub, whose files are read from topDir).
 func MockConfigFromHub(ctx context.Context, h koji.Hub, tag, arch string, repoID int, topURL, topDir string) (string, error) {
 	bc, err := h.GetBuildConfig(ctx, koji.ByName(tag), koji.EventOpts{})
@@ -276,8 +277,16 @@ func MockConfigFromHub(ctx context.Context, h koji.Hub, tag, arch string, repoID
 	if arch == "" {
 		arch = HostArch()
 	}
+	// osg-build's --mock-config-from-koji always adds module_hotfixes=1 to
+	// the build repo, whatever the tag says.
+	extra := map[string]any{"mock.yum.module_hotfixes": true}
+	for k, v := range bc.Extra {
+		if k != "mock.yum.module_hotfixes" {
+			extra[k] = v
+		}
+	}
 	return MockConfig(MockConfigOptions{Name: fmt.Sprintf("%s-repo_%d", tag, repoID), Arch: arch, TagName: tag, RepoID: repoID,
-		TopURL: topURL, TopDir: topDir, TagExtra: bc.Extra}), nil
+		TopURL: topURL, TopDir: topDir, TagExtra: extra}), nil
 }
 
 // Mock builds with mock, from a config MockConfig writes for the job.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,9 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/internal/packaging"
 	"github.com/osg-htc/osg-build-go/internal/runner"
+	"github.com/osg-htc/osg-build-go/pkg/hub/builder"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/koji/client"
 )
 
 // MockOptions are the inputs of `osg-build mock`.
@@ -25,11 +29,15 @@ type MockOptions struct {
 	ConfigFromKoji string
 	NoMockClean    bool
 	MockClean      bool
+	// Hub opens the hub for --mock-config-from-koji.
+	Hub func(ctx context.Context) (koji.Hub, error)
+
+	tempDir string // holds the generated config; removed at the end
 }
 
 // NewCmdMock returns the mock command; runF replaces the run function in tests.
 func NewCmdMock(f *cmdutil.Factory, runF func(context.Context, *MockOptions) error) *cobra.Command {
-	opts := &MockOptions{IO: f.IOStreams}
+	opts := &MockOptions{IO: f.IOStreams, Hub: f.Hub}
 	cmd := &cobra.Command{
 		Use:   "mock [PKGDIR...]",
 		Short: "Build RPMs in a mock chroot",
@@ -38,7 +46,10 @@ run mock clean afterwards unless --no-mock-clean.
 
 -m/--mock-config FILE selects the mock config: ".cfg" is added when missing; a
 relative name is looked up in the current directory, then in /etc/mock.
-Without it, mock's default config is used. You must be in the group mock.
+--mock-config-from-koji TAG instead generates the config from a Koji build tag on
+the hub chosen by --hub (Koji's mock-config: the tag's build config and newest
+ready repo, with module_hotfixes), as a Koji builder would use it; no login.
+Without either, mock's default config is used. You must be in the group mock.
 The mock arguments depend on mock's version (--isolation=simple for mock 5+,
 --config-opts=use_nspawn=False before), and -t/--target-arch becomes --arch.
 
@@ -46,8 +57,8 @@ The mock arguments depend on mock's version (--isolation=simple for mock 5+,
 		Example: `  osg-build mock -m rocky-9-x86_64 pkg
   osg-build mock -m ./my-el9.cfg --no-mock-clean`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.ConfigFromKoji != "" {
-				return cmdutil.FlagErrorf("--mock-config-from-koji %s %v; use -m/--mock-config FILE", opts.ConfigFromKoji, buildutil.ErrNoHub)
+			if opts.ConfigFromKoji != "" && opts.MockConfig != "" {
+				return cmdutil.FlagErrorf("give either -m/--mock-config or --mock-config-from-koji, not both")
 			}
 			dirs, err := buildutil.PackageDirs(args)
 			if err != nil {
@@ -77,6 +88,13 @@ func Prepare(ctx context.Context, opts *MockOptions, o *packaging.TaskOptions) e
 	}
 	if err := packaging.CheckMockGroup(packaging.SystemGroups); err != nil {
 		return err
+	}
+	if opts.ConfigFromKoji != "" {
+		path, err := configFromKoji(ctx, opts, o.TargetArch)
+		if err != nil {
+			return err
+		}
+		opts.MockConfig = path
 	}
 	cwd, err := os.Getwd()
 	if err != nil {
@@ -108,7 +126,48 @@ func Prepare(ctx context.Context, opts *MockOptions, o *packaging.TaskOptions) e
 	return nil
 }
 
+// configFromKoji writes the mock config of the build tag opts.ConfigFromKoji
+// (the way `koji mock-config` does) into a new temporary directory, as
+// mock-koji-<TAG>-<arch>.<uid>.cfg, and returns its path. mockRun removes
+// the directory at the end.
+func configFromKoji(ctx context.Context, opts *MockOptions, arch string) (string, error) {
+	if opts.Hub == nil {
+		return "", fmt.Errorf("--mock-config-from-koji needs a hub (--hub or a Koji config)")
+	}
+	h, err := opts.Hub(ctx)
+	if err != nil {
+		return "", err
+	}
+	if arch == "" {
+		arch = builder.HostArch()
+	}
+	topURL := ""
+	if r, ok := h.(interface{ Options() client.Options }); ok {
+		topURL = r.Options().TopURL
+	}
+	text, err := builder.MockConfigFromHub(ctx, h, opts.ConfigFromKoji, arch, 0, topURL, cmdutil.HubTopDir(h))
+	if err != nil {
+		return "", fmt.Errorf("--mock-config-from-koji %s: %w", opts.ConfigFromKoji, err)
+	}
+	dir, err := os.MkdirTemp("", "osg-build-mock-")
+	if err != nil {
+		return "", err
+	}
+	opts.tempDir = dir
+	path := filepath.Join(dir, fmt.Sprintf("mock-koji-%s-%s.%d.cfg", opts.ConfigFromKoji, arch, os.Getuid()))
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		return "", fmt.Errorf("write the mock config: %w", err)
+	}
+	slog.Info("generated the mock config from Koji", "tag", opts.ConfigFromKoji, "file", path)
+	return path, nil
+}
+
 func mockRun(ctx context.Context, opts *MockOptions) error {
+	defer func() {
+		if opts.tempDir != "" {
+			_ = os.RemoveAll(opts.tempDir)
+		}
+	}()
 	o, err := opts.Flags.Setup(opts.IO)
 	if err != nil {
 		return err

@@ -24,7 +24,13 @@ func TestNewCmdMockFlags(t *testing.T) {
 			}
 			return ""
 		}, ""},
-		{[]string{"--mock-config-from-koji", "osg-25-main-el9-build", "pkg"}, nil, "needs a hub: not available yet"},
+		{[]string{"--mock-config-from-koji", "osg-25-main-el9-build", "pkg"}, func(o *MockOptions) string {
+			if o.ConfigFromKoji != "osg-25-main-el9-build" || o.MockConfig != "" {
+				return "options not parsed"
+			}
+			return ""
+		}, ""},
+		{[]string{"--mock-config-from-koji", "osg-25-main-el9-build", "-m", "rocky-9", "pkg"}, nil, "either -m/--mock-config or --mock-config-from-koji"},
 	}
 	for _, tt := range tests {
 		var got *MockOptions
