@@ -3,14 +3,17 @@ package listtagged
 import (
 	"context"
 	"fmt"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared/kojicmdtest"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/koji/client"
 )
 
 // BenchmarkListTagged lists a tag of 2,000 builds (200 packages x 10) in
-// koji's layout and as JSON, against the embedded hub.
+// koji's layout and as JSON, against the embedded hub in-process and served
+// over loopback HTTP (httptest, the XML-RPC client).
 func BenchmarkListTagged(b *testing.B) {
 	e := kojicmdtest.New(b)
 	ctx := context.Background()
@@ -26,10 +29,14 @@ func BenchmarkListTagged(b *testing.B) {
 	if _, err := e.Hub.MultiCall(ctx, calls, koji.MultiCallOpts{Strict: true}); err != nil {
 		b.Fatal(err)
 	}
+	srv := httptest.NewServer(e.Hub.Handler())
+	defer srv.Close()
+	remote := client.New(client.Options{Server: srv.URL + "/kojihub", MaxRetries: -1})
 	for _, tc := range []struct {
 		name string
 		opts ListTaggedOptions
 	}{
+		{"served-table", ListTaggedOptions{Tag: "big"}},
 		{"table", ListTaggedOptions{Tag: "big"}},
 		{"latest", ListTaggedOptions{Tag: "big", Latest: true}},
 		{"json", ListTaggedOptions{Tag: "big"}},
@@ -38,6 +45,9 @@ func BenchmarkListTagged(b *testing.B) {
 			opts := tc.opts
 			opts.Common = e.Common()
 			opts.JSON = tc.name == "json"
+			if tc.name == "served-table" {
+				opts.Hub = func(context.Context) (koji.Hub, error) { return remote, nil }
+			}
 			for b.Loop() {
 				e.Reset()
 				if err := listTaggedRun(ctx, &opts); err != nil {
