@@ -8,7 +8,6 @@ package buildutil
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -329,7 +328,3 @@ func firstLine(s string) string {
 	s = strings.TrimSuffix(s, "; last lines of its output:")
 	return s
 }
-
-// ErrNoHub is the usage error of options that need a Koji hub, which the
-// local tasks cannot reach yet.
-var ErrNoHub = errors.New("needs a hub: not available yet")
