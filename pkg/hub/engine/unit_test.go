@@ -72,3 +72,15 @@ func TestArchList(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseSCM(f *testing.F) {
+	for _, s := range []string{"git+https://h/r.git?p#1", "svn+https://h/svn?m#12", "git://h/r#x", "x", "git+://?#", "svn+file:///r?#1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		scm, err := ParseSCM(s)
+		if err == nil && (scm.Revision == "" || (scm.Type != "git" && scm.Type != "svn")) {
+			t.Errorf("ParseSCM(%q) = %+v without an error", s, scm)
+		}
+	})
+}
