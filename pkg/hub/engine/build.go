@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -84,8 +85,8 @@ func ParseSCM(u string) (*SCM, error) {
 	default:
 		return nil, fmt.Errorf("invalid SCM URL %q: unsupported scheme %s (git, git+https, git+file, svn, svn+https, svn+file, ...)", u, scheme)
 	}
-	if s.Type == "svn" && s.Module == "" {
-		return nil, fmt.Errorf("invalid SCM URL %q: an svn URL needs the ?module", u)
+	if s.Type == "svn" && s.Module == "" && strings.Trim(rest[strings.IndexByte(rest+"/", '/'):], "/") == "" {
+		return nil, fmt.Errorf("invalid SCM URL %q: an svn URL needs a path", u)
 	}
 	return s, nil
 }
@@ -103,8 +104,15 @@ func (s *SCM) Checkout(ctx context.Context, dir, logPath string) (string, error)
 		}
 		return filepath.Join(dir, filepath.FromSlash(s.Module)), nil
 	case "svn":
-		url := strings.TrimRight(s.Repo, "/") + "/" + s.Module
-		target := filepath.Join(dir, filepath.Base(s.Module))
+		// With no ?module (osg-build's svn+https://…/branches/B/PKG#REV),
+		// the path itself is checked out, as Koji's SCM does.
+		url := strings.TrimRight(s.Repo, "/")
+		name := path.Base(url)
+		if s.Module != "" {
+			url += "/" + s.Module
+			name = path.Base(s.Module)
+		}
+		target := filepath.Join(dir, name)
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", err
 		}

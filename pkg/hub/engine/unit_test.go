@@ -19,7 +19,8 @@ func TestParseSCM(t *testing.T) {
 		{in: "git://host/repo.git#abc", typ: "git", repo: "git://host/repo.git", rev: "abc"},
 		{in: "svn+https://vdt.cs.wisc.edu/svn?native/redhat/trunk/foo#12345", typ: "svn", repo: "https://vdt.cs.wisc.edu/svn", module: "native/redhat/trunk/foo", rev: "12345"},
 		{in: "git+https://host/repo.git?pkg", err: "#revision is missing"},
-		{in: "svn+https://host/svn#12", err: "needs the ?module"},
+		{in: "svn+https://vdt.cs.wisc.edu/svn/native/redhat/branches/24-main/xrootd#28000", typ: "svn", repo: "https://vdt.cs.wisc.edu/svn/native/redhat/branches/24-main/xrootd", rev: "28000"},
+		{in: "svn+https://host#12", err: "needs a path"},
 		{in: "cvs://host/x?m#1", err: "unsupported scheme"},
 		{in: "git+https://user:pw@host/repo.git#1", err: "passwords"},
 	}
