@@ -873,7 +873,7 @@ func (h *Hub) ListRPMs(ctx context.Context, opts koji.ListRPMsOpts) ([]koji.RPM,
 func (h *Hub) GetRPM(ctx context.Context, ref koji.Ref, opts koji.GetRPMOpts) (*koji.RPM, error) {
 	var out *koji.RPM
 	err := h.read(ctx, func(tx *store.Tx) error {
-		var row *sql.Row
+		var row *store.Row
 		switch {
 		case ref.IsID():
 			row = tx.QueryRow(rpmSelect+` WHERE r.id = ?`, ref.ID)

@@ -79,9 +79,6 @@ func benchHub(b *testing.B, pkgs, per int) *Hub {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := h.db.SQL().Exec(`ANALYZE`); err != nil {
-		b.Fatal(err)
-	}
 	return h
 }
 

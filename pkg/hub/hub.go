@@ -445,7 +445,7 @@ func ensurePackage(tx *store.Tx, name string) (int64, error) {
 
 // findBuild resolves a build Ref: id, "N-V-R" or {name, version, release}.
 func findBuild(tx *store.Tx, r koji.Ref) (*buildRow, error) {
-	var row *sql.Row
+	var row *store.Row
 	switch {
 	case r.IsID():
 		row = tx.QueryRow(buildSelect+buildFrom+` WHERE b.id = ?`, r.ID)

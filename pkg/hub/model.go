@@ -37,7 +37,7 @@ type inhLink struct {
 	Filter    []string
 }
 
-func scanLinks(rows *sql.Rows) ([]inhLink, error) {
+func scanLinks(rows *store.Rows) ([]inhLink, error) {
 	defer rows.Close()
 	var out []inhLink
 	for rows.Next() {

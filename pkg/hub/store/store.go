@@ -26,7 +26,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"modernc.org/sqlite"
@@ -67,7 +66,8 @@ func DefaultDir(getenv func(string) string) (string, error) {
 type DB struct {
 	db     *sql.DB
 	dir    string
-	wmu    sync.Mutex // serialises writers inside this process
+	wslot  chan *slot // the writer connection (one: serialises writers in the process)
+	rslots chan *slot // reader connections
 	now    func() time.Time
 	closed bool
 }
@@ -103,10 +103,13 @@ func Open(ctx context.Context, dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", filepath.Join(dir, DBFile), err)
 	}
-	db.SetMaxOpenConns(16)
-	db.SetMaxIdleConns(16)
-	db.SetConnMaxIdleTime(5 * time.Minute)
-	d := &DB{db: db, dir: dir, now: opts.Now}
+	db.SetMaxOpenConns(nReaders + 2)
+	db.SetMaxIdleConns(nReaders + 2)
+	d := &DB{db: db, dir: dir, now: opts.Now, wslot: make(chan *slot, 1), rslots: make(chan *slot, nReaders)}
+	d.wslot <- nil
+	for i := 0; i < nReaders; i++ {
+		d.rslots <- nil
+	}
 	if d.now == nil {
 		d.now = time.Now
 	}
@@ -135,6 +138,13 @@ func (d *DB) Close() error {
 		return nil
 	}
 	d.closed = true
+	for _, ch := range []chan *slot{d.wslot, d.rslots} {
+		for i := 0; i < cap(ch); i++ {
+			if s := <-ch; s != nil {
+				s.close()
+			}
+		}
+	}
 	return d.db.Close()
 }
 
@@ -184,7 +194,8 @@ func (d *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("reading embedded migrations: %w", err)
 	}
-	return d.rawWrite(ctx, func(c *sql.Conn) error {
+	return d.Write(ctx, func(tx *Tx) error {
+		c := tx.slot.c
 		if _, err := c.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied REAL NOT NULL)`); err != nil {
 			return err
 		}
@@ -235,96 +246,117 @@ func IsConstraint(err error) bool {
 	return false
 }
 
-// rawWrite runs fn inside BEGIN IMMEDIATE on one connection, retrying on
-// SQLITE_BUSY (another process holding the write lock past busy_timeout).
-func (d *DB) rawWrite(ctx context.Context, fn func(c *sql.Conn) error) error {
-	d.wmu.Lock()
-	defer d.wmu.Unlock()
-	var last error
-	for attempt := 0; attempt < 20; attempt++ {
-		if attempt > 0 {
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(time.Duration(attempt*attempt) * 10 * time.Millisecond):
-			}
-		}
-		err := d.tryWrite(ctx, fn)
-		if err == nil || !IsBusy(err) {
-			return err
-		}
-		last = err
-	}
-	return fmt.Errorf("hub database stayed locked by another process: %w", last)
-}
-
-func (d *DB) tryWrite(ctx context.Context, fn func(c *sql.Conn) error) (err error) {
-	c, err := d.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer c.Close()
-	if _, err := c.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return err
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			// a fresh context: the caller's may be canceled
-			_, _ = c.ExecContext(context.Background(), "ROLLBACK")
-		}
-	}()
-	if err := fn(c); err != nil {
-		return err
-	}
-	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {
-		return err
-	}
-	committed = true
-	return nil
-}
-
 // Querier is what both transactions kinds offer for queries.
 type Querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *Row
 }
 
 // Tx is a read or write transaction.
 type Tx struct {
-	c     *sql.Conn
+	slot  *slot
 	db    *DB
 	write bool
 	event int64 // 0 until the first versioned write
 	now   time.Time
 	sp    int
-	open  bool    // started with Begin, not yet ended
+	ended bool
 	marks []int64 // events saved by Mark
 }
 
-// Write runs fn in a write transaction (BEGIN IMMEDIATE). fn's error rolls
-// everything back. SQLITE_BUSY from another process is retried, running fn
-// again: fn must not have effects outside the transaction.
+// Begin starts a transaction that the caller ends with Commit or Rollback.
+// A write transaction (BEGIN IMMEDIATE) holds the process's writer
+// connection until it ends; SQLITE_BUSY from another process is retried
+// while beginning.
+func (d *DB) Begin(ctx context.Context, write bool) (*Tx, error) {
+	s, err := d.acquire(ctx, write)
+	if err != nil {
+		return nil, err
+	}
+	stmt := "BEGIN"
+	if write {
+		stmt = "BEGIN IMMEDIATE"
+	}
+	for attempt := 0; ; attempt++ {
+		_, err = s.c.ExecContext(ctx, stmt)
+		if err == nil || !IsBusy(err) || attempt >= 20 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-time.After(time.Duration(attempt*attempt+1) * 10 * time.Millisecond):
+			continue
+		}
+		break
+	}
+	if err != nil {
+		d.release(s, write, !IsBusy(err) && ctx.Err() == nil)
+		return nil, err
+	}
+	return &Tx{slot: s, db: d, write: write, now: d.now()}, nil
+}
+
+// Commit commits the transaction.
+func (t *Tx) Commit() error {
+	if t.ended {
+		return errEnded
+	}
+	err := t.exec("COMMIT")
+	if err != nil {
+		_ = t.exec("ROLLBACK")
+	}
+	t.end()
+	return err
+}
+
+// Rollback rolls the transaction back (a no-op once it has ended).
+func (t *Tx) Rollback() error {
+	if t.ended {
+		return nil
+	}
+	err := t.exec("ROLLBACK")
+	t.end()
+	return err
+}
+
+func (t *Tx) end() {
+	t.ended = true
+	for _, cs := range t.slot.stmts {
+		cs.busy = false // rows left open die with the transaction
+	}
+	t.db.release(t.slot, t.write, false)
+}
+
+// Write runs fn in a write transaction (BEGIN IMMEDIATE) and commits it;
+// fn's error rolls everything back. A commit that fails with SQLITE_BUSY is
+// retried, running fn again: fn must not have effects outside the
+// transaction.
 func (d *DB) Write(ctx context.Context, fn func(tx *Tx) error) error {
-	return d.rawWrite(ctx, func(c *sql.Conn) error {
-		tx := &Tx{c: c, db: d, write: true, now: d.now()}
-		return fn(tx)
-	})
+	for attempt := 0; ; attempt++ {
+		tx, err := d.Begin(ctx, true)
+		if err != nil {
+			return err
+		}
+		if err := fn(tx); err != nil {
+			tx.Rollback()
+			return err
+		}
+		err = tx.Commit()
+		if err == nil || !IsBusy(err) || attempt >= 5 {
+			return err
+		}
+	}
 }
 
 // Read runs fn in a read transaction (a consistent snapshot).
 func (d *DB) Read(ctx context.Context, fn func(tx *Tx) error) error {
-	c, err := d.db.Conn(ctx)
+	tx, err := d.Begin(ctx, false)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
-	if _, err := c.ExecContext(ctx, "BEGIN"); err != nil {
-		return err
-	}
-	defer func() { _, _ = c.ExecContext(context.Background(), "ROLLBACK") }()
-	tx := &Tx{c: c, db: d, now: d.now()}
+	defer tx.Rollback()
 	return fn(tx)
 }
 
@@ -339,45 +371,6 @@ func (t *Tx) NowTS() float64 { return ts(t.now) }
 
 // DB is the store the transaction belongs to.
 func (t *Tx) DB() *DB { return t.db }
-
-// ExecContext runs a statement.
-func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.c.ExecContext(ctx, q, args...)
-}
-
-// QueryContext runs a query.
-func (t *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.c.QueryContext(ctx, q, args...)
-}
-
-// QueryRowContext runs a query returning one row.
-func (t *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.c.QueryRowContext(ctx, q, args...)
-}
-
-// Exec runs a statement with a background context.
-func (t *Tx) Exec(q string, args ...any) (sql.Result, error) {
-	return t.c.ExecContext(context.Background(), q, args...)
-}
-
-// Insert runs an INSERT and returns the new row id.
-func (t *Tx) Insert(q string, args ...any) (int64, error) {
-	r, err := t.c.ExecContext(context.Background(), q, args...)
-	if err != nil {
-		return 0, err
-	}
-	return r.LastInsertId()
-}
-
-// Query runs a query with a background context.
-func (t *Tx) Query(q string, args ...any) (*sql.Rows, error) {
-	return t.c.QueryContext(context.Background(), q, args...)
-}
-
-// QueryRow runs a one-row query with a background context.
-func (t *Tx) QueryRow(q string, args ...any) *sql.Row {
-	return t.c.QueryRowContext(context.Background(), q, args...)
-}
 
 // ErrReadOnly is returned by write helpers called in a read transaction.
 var ErrReadOnly = errors.New("hub store: write in a read-only transaction")
@@ -412,19 +405,19 @@ func (t *Tx) Savepoint(fn func() error) (err error) {
 	}
 	t.sp++
 	name := "sp" + strconv.Itoa(t.sp)
-	if _, err := t.Exec("SAVEPOINT " + name); err != nil {
+	if err := t.exec("SAVEPOINT " + name); err != nil {
 		return err
 	}
 	saved := t.event
 	t.event = 0
 	defer func() {
 		if err != nil {
-			_, _ = t.c.ExecContext(context.Background(), "ROLLBACK TO "+name)
-			_, _ = t.c.ExecContext(context.Background(), "RELEASE "+name)
+			_ = t.exec("ROLLBACK TO " + name)
+			_ = t.exec("RELEASE " + name)
 			t.event = saved
 			return
 		}
-		_, err = t.Exec("RELEASE " + name)
+		err = t.exec("RELEASE " + name)
 		if t.event == 0 {
 			t.event = saved
 		}
@@ -501,87 +494,13 @@ func (d *DB) IntegrityCheck(ctx context.Context) (string, error) {
 	return s, err
 }
 
-// Begin starts a transaction that the caller ends with Commit or Rollback
-// (for servers whose request life cycle is not a callback). A write
-// transaction (BEGIN IMMEDIATE) holds the process's writer lock until it
-// ends; SQLITE_BUSY from another process is retried while beginning.
-func (d *DB) Begin(ctx context.Context, write bool) (*Tx, error) {
-	if write {
-		d.wmu.Lock()
-	}
-	c, err := d.db.Conn(ctx)
-	if err != nil {
-		if write {
-			d.wmu.Unlock()
-		}
-		return nil, err
-	}
-	stmt := "BEGIN"
-	if write {
-		stmt = "BEGIN IMMEDIATE"
-	}
-	for attempt := 0; ; attempt++ {
-		_, err = c.ExecContext(ctx, stmt)
-		if err == nil || !IsBusy(err) || attempt >= 20 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			err = ctx.Err()
-		case <-time.After(time.Duration(attempt*attempt+1) * 10 * time.Millisecond):
-			continue
-		}
-		break
-	}
-	if err != nil {
-		c.Close()
-		if write {
-			d.wmu.Unlock()
-		}
-		return nil, err
-	}
-	return &Tx{c: c, db: d, write: write, now: d.now(), open: true}, nil
-}
-
-// Commit commits a transaction started with Begin.
-func (t *Tx) Commit() error {
-	if !t.open {
-		return errors.New("hub store: commit of a transaction that is not open")
-	}
-	_, err := t.c.ExecContext(context.Background(), "COMMIT")
-	if err != nil {
-		_, _ = t.c.ExecContext(context.Background(), "ROLLBACK")
-	}
-	t.end()
-	return err
-}
-
-// Rollback rolls back a transaction started with Begin (a no-op once it
-// has ended).
-func (t *Tx) Rollback() error {
-	if !t.open {
-		return nil
-	}
-	_, err := t.c.ExecContext(context.Background(), "ROLLBACK")
-	t.end()
-	return err
-}
-
-func (t *Tx) end() {
-	t.open = false
-	t.c.Close()
-	if t.write {
-		t.db.wmu.Unlock()
-	}
-}
-
 // Mark starts savepoint i (a multiCall entry): the event cache is reset so
 // the entry's writes get their own event.
 func (t *Tx) Mark(i int) error {
 	if !t.write {
 		return nil
 	}
-	if _, err := t.Exec("SAVEPOINT mc" + strconv.Itoa(i)); err != nil {
+	if err := t.exec("SAVEPOINT mc" + strconv.Itoa(i)); err != nil {
 		return err
 	}
 	t.marks = append(t.marks, t.event)
@@ -595,10 +514,10 @@ func (t *Tx) RollbackTo(i int) error {
 		return nil
 	}
 	name := "mc" + strconv.Itoa(i)
-	if _, err := t.Exec("ROLLBACK TO " + name); err != nil {
+	if err := t.exec("ROLLBACK TO " + name); err != nil {
 		return err
 	}
-	_, err := t.Exec("RELEASE " + name)
+	err := t.exec("RELEASE " + name)
 	t.popMark(true)
 	return err
 }
@@ -608,7 +527,7 @@ func (t *Tx) Release(i int) error {
 	if !t.write {
 		return nil
 	}
-	_, err := t.Exec("RELEASE mc" + strconv.Itoa(i))
+	err := t.exec("RELEASE mc" + strconv.Itoa(i))
 	t.popMark(false)
 	return err
 }
