@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"strings"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -224,4 +227,65 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("integrity_check = %q, %v", s, err)
 	}
 	t.Logf("%d write transactions in 1 s from 8 writers over 2 handles", total)
+}
+
+// TestNestedSameQuery: a query run again while its first rows are still
+// open (the cached statement is busy) gets its own statement.
+func TestNestedSameQuery(t *testing.T) {
+	d := openTest(t)
+	ctx := context.Background()
+	if err := d.Write(ctx, func(tx *Tx) error {
+		for _, n := range []string{"a", "b", "c"} {
+			if _, err := tx.Exec(`INSERT INTO package (name) VALUES (?)`, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	const q = `SELECT name FROM package WHERE name >= ? ORDER BY name`
+	var got []string
+	err := d.Read(ctx, func(tx *Tx) error {
+		for i := 0; i < 2; i++ { // the second pass uses the cached statement
+			got = got[:0]
+			outer, err := tx.Query(q, "a")
+			if err != nil {
+				return err
+			}
+			for outer.Next() {
+				var n string
+				if err := outer.Scan(&n); err != nil {
+					return err
+				}
+				inner, err := tx.Query(q, "c")
+				if err != nil {
+					return err
+				}
+				for inner.Next() {
+					var m string
+					inner.Scan(&m)
+					got = append(got, n+m)
+				}
+				inner.Close()
+			}
+			if err := outer.Close(); err != nil {
+				return err
+			}
+			var one string
+			if err := tx.QueryRow(q, "b").Scan(&one); err != nil || one != "b" {
+				return fmt.Errorf("QueryRow = %q, %v", one, err)
+			}
+			if err := tx.QueryRow(q, "z").Scan(&one); !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("QueryRow of nothing: %v", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(got, " ") != "ac bc cc" {
+		t.Errorf("nested results = %v", got)
+	}
 }
