@@ -49,6 +49,23 @@ import (
 // DefaultCachePrefixes is the upstream cache chain osg-build (1.99.5+) uses.
 var DefaultCachePrefixes = []string{"https://sw-upstream.svc.osg-htc.org/upstream", "https://vdt.cs.wisc.edu/upstream"}
 
+// CachePrefixEnv names the environment variable that, when set, replaces
+// DefaultCachePrefixes for every command that fetches sources without
+// --cache-prefix, and for the embedded hub's builders (the strict
+// fetch-sources step of SCM builds): a space-separated list of http(s)://,
+// file:// prefixes or directories, tried in order. Useful for a local mirror
+// of the upstream cache, or offline.
+const CachePrefixEnv = "OSG_BUILD_CACHE_PREFIX"
+
+// EnvCachePrefixes returns the prefixes of CachePrefixEnv, or
+// DefaultCachePrefixes when it is unset or blank.
+func EnvCachePrefixes(getenv func(string) string) []string {
+	if f := strings.Fields(getenv(CachePrefixEnv)); len(f) > 0 {
+		return f
+	}
+	return DefaultCachePrefixes
+}
+
 // Options control a [Fetcher].
 type Options struct {
 	// CachePrefixes are the upstream cache prefixes tried in order for
@@ -90,7 +107,7 @@ type Fetcher struct {
 // New returns a Fetcher with opts, defaults filled in.
 func New(opts Options) *Fetcher {
 	if len(opts.CachePrefixes) == 0 {
-		opts.CachePrefixes = DefaultCachePrefixes
+		opts.CachePrefixes = EnvCachePrefixes(os.Getenv)
 	}
 	if opts.Jobs <= 0 {
 		opts.Jobs = 4

@@ -471,3 +471,19 @@ func TestServerErrorFallsBackAndCancel(t *testing.T) {
 		t.Errorf("left %v", names)
 	}
 }
+
+func TestEnvCachePrefixes(t *testing.T) {
+	env := map[string]string{}
+	getenv := func(k string) string { return env[k] }
+	if got := EnvCachePrefixes(getenv); strings.Join(got, " ") != strings.Join(DefaultCachePrefixes, " ") {
+		t.Errorf("unset: %v", got)
+	}
+	env[CachePrefixEnv] = "  "
+	if got := EnvCachePrefixes(getenv); len(got) != 2 {
+		t.Errorf("blank: %v", got)
+	}
+	env[CachePrefixEnv] = "file:///srv/upstream https://mirror.example/upstream"
+	if got := EnvCachePrefixes(getenv); len(got) != 2 || got[0] != "file:///srv/upstream" {
+		t.Errorf("set: %v", got)
+	}
+}

@@ -54,7 +54,7 @@ func AddFlags(cmd *cobra.Command, fl *Flags) {
 	fs.StringVarP(&fl.WorkDir, "working-directory", "w", "", "put the underscore directories under `DIR` instead of the package directory; TEMP makes a new temporary directory")
 	fs.StringVarP(&fl.TargetArch, "target-arch", "t", "", "build for `ARCH` (rpmbuild --target, mock --arch)")
 	fs.BoolVar(&fl.FullExtract, "full-extract", false, "also unpack every upstream archive into _upstream_tarball_contents")
-	fs.StringArrayVarP(&fl.CachePrefixes, "cache-prefix", "c", nil, "upstream cache `PREFIX` (http://, https:// or file://; repeatable, tried in order; default: the OSG upstream caches)")
+	fs.StringArrayVarP(&fl.CachePrefixes, "cache-prefix", "c", nil, "upstream cache `PREFIX` (http://, https:// or file://; repeatable, tried in order; default: $OSG_BUILD_CACHE_PREFIX, else the OSG upstream caches)")
 	fs.BoolVar(&fl.Strict, "strict", false, "make a checksum or hash mismatch an error (the default for local tasks is a warning)")
 	fs.BoolVarP(&fl.Autoclean, "autoclean", "a", true, "accepted for compatibility: earlier results are always cleaned")
 	fs.BoolVar(&fl.NoAutoclean, "no-autoclean", false, "accepted for compatibility and ignored")
