@@ -70,7 +70,7 @@ func EnvCachePrefixes(getenv func(string) string) []string {
 type Options struct {
 	// CachePrefixes are the upstream cache prefixes tried in order for
 	// cached lines: http(s)://, file:// or a plain absolute directory.
-	// Default DefaultCachePrefixes.
+	// Default: EnvCachePrefixes (OSG_BUILD_CACHE_PREFIX, else DefaultCachePrefixes).
 	CachePrefixes []string
 	// Strict makes a checksum or hash mismatch (and a git line without
 	// hash=) an error; otherwise it is a warning. A missing file checksum is
