@@ -627,11 +627,15 @@ func (t *task) buildArch() (any, error) {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return nil, err
 	}
-	t.stateLog("Start: build setup for %s (%s, %s)", filepath.Base(srpm), arch, t.e.bld.Name())
+	bld, why := t.e.builderFor(t.ctx, repo)
+	if why != "" {
+		t.stateLog("%s", why)
+	}
+	t.stateLog("Start: build setup for %s (%s, %s)", filepath.Base(srpm), arch, bld.Name())
 	job := builder.Job{SRPM: srpm, Arch: arch, TaskID: t.t.ID, OutDir: t.dir, WorkDir: t.e.workDir(t.t.ID), Macros: macros, Env: env,
 		Repo: builder.RepoRef{ID: int64(repo.ID), Tag: repo.TagName, ArchDir: archDir, BaseURL: baseURL}, TagExtra: bc.Extra,
 		HostDeps: !t.e.opts.NoHostDeps}
-	res, err := t.e.bld.Build(t.ctx, job)
+	res, err := bld.Build(t.ctx, job)
 	if err != nil {
 		if t.ctx.Err() != nil {
 			t.stateLog("Finish: build canceled")

@@ -37,6 +37,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/osg-htc/osg-build-go/internal/runner"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/hub/builder"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -49,8 +50,9 @@ type Options struct {
 	HostName string
 	// Capacity is the sum of task weights run at once (max(2, CPUs) when 0).
 	Capacity float64
-	// Builder builds binary RPMs (builder.Default("") when nil: mock when
-	// installed, else rpmbuild).
+	// Builder builds binary RPMs; when nil it is chosen per build: mock when
+	// it is installed and the build tag can make a mock buildroot, else
+	// rpmbuild ($OSG_BUILD_HUB_BUILDER forces one).
 	Builder builder.Builder
 	// AutoRegen overrides the hub's automatic repo regeneration setting.
 	AutoRegen *bool
@@ -140,11 +142,13 @@ func New(ctx context.Context, h *hub.Hub, opts Options) (*Engine, error) {
 	}
 	e.bld = opts.Builder
 	if e.bld == nil {
-		b, err := builder.Default("")
-		if err != nil {
-			return nil, err
+		if name := os.Getenv(EnvBuilder); name != "" {
+			b, err := builder.Default(name)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", EnvBuilder, err)
+			}
+			e.bld = b
 		}
-		e.bld = b
 	}
 	hostArch := builder.HostArch()
 	host, err := h.RegisterHost(ctx, opts.HostName, []string{hostArch, "noarch"}, opts.Capacity)
@@ -164,8 +168,35 @@ func New(ctx context.Context, h *hub.Hub, opts Options) (*Engine, error) {
 // Host is the engine's host record.
 func (e *Engine) Host() *hub.Host { return e.host }
 
-// Builder is the builder the engine uses.
+// EnvBuilder forces the builder of the engines of this process: mock or
+// rpmbuild.
+const EnvBuilder = "OSG_BUILD_HUB_BUILDER"
+
+// Builder is the builder the engine was given (Options.Builder or
+// $OSG_BUILD_HUB_BUILDER); nil means chosen per build (builderFor).
 func (e *Engine) Builder() builder.Builder { return e.bld }
+
+// builderFor chooses the builder of a buildArch: the one given, else mock
+// when it is installed and the build tag's repo can make a mock buildroot
+// (a comps "build" group and external repos for the base system), else
+// rpmbuild (with a line in the log saying why).
+func (e *Engine) builderFor(ctx context.Context, repo *koji.Repo) (builder.Builder, string) {
+	if e.bld != nil {
+		return e.bld, ""
+	}
+	if _, ok := runner.Look("mock"); !ok {
+		return &builder.RPMBuild{}, ""
+	}
+	comps, _ := os.ReadFile(filepath.Join(e.h.RepoDir(repo.TagName, int64(repo.ID)), "groups", "comps.xml"))
+	if !strings.Contains(string(comps), "<id>build</id>") {
+		return &builder.RPMBuild{}, fmt.Sprintf("mock is installed, but the build tag %s has no comps group 'build' to install a buildroot from: building with rpmbuild on the host", repo.TagName)
+	}
+	ext, err := e.h.GetExternalRepoList(ctx, koji.ByName(repo.TagName), koji.EventOpts{Event: &repo.CreateEvent})
+	if err != nil || len(ext) == 0 {
+		return &builder.RPMBuild{}, fmt.Sprintf("mock is installed, but the build tag %s has no external repos for the base system: building with rpmbuild on the host", repo.TagName)
+	}
+	return &builder.Mock{}, ""
+}
 
 // procStart returns the start time of a process (field 22 of
 // /proc/PID/stat, clock ticks since boot), 0 when unknown.
