@@ -97,43 +97,20 @@ func Generic(v any) (any, error) {
 }
 
 // WriteJSON writes v (in Koji's generic shape) to w as JSON indented by two
-// spaces, like `koji call --json-output`.
+// spaces, the way `koji call --json-output` prints (Python's json.dumps with
+// indent=2: non-ASCII escaped, keys sorted here).
 func WriteJSON(w io.Writer, v any) error {
 	g, err := Generic(v)
 	if err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(jsonable(g), "", "  ")
+	b, err := appendJSON(make([]byte, 0, 4096), g, 0)
 	if err != nil {
 		return fmt.Errorf("encoding JSON: %w", err)
 	}
 	b = append(b, '\n')
 	_, err = w.Write(b)
 	return err
-}
-
-// jsonable turns values JSON cannot hold into what Koji's DatetimeJSONEncoder
-// gives: times as strings, bytes as text.
-func jsonable(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := make(map[string]any, len(x))
-		for k, e := range x {
-			out[k] = jsonable(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonable(e)
-		}
-		return out
-	case time.Time:
-		return x.Format("2006-01-02T15:04:05")
-	case []byte:
-		return string(x)
-	}
-	return v
 }
 
 // Ref names an object given on the command line: all digits is an id, else
