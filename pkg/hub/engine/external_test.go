@@ -37,7 +37,7 @@ func makeExternalRepo(t *testing.T, specs ...specOpts) string {
 
 func TestExternalReposMerged(t *testing.T) {
 	testutil.RequireTool(t, "rpmbuild", "mergerepo_c", "dnf")
-	for _, mode := range []string{"koji", "bare"} {
+	for _, mode := range []string{"koji", "simple", "bare"} {
 		t.Run(mode, func(t *testing.T) {
 			h := testHub(t, "pkgc", "extlib")
 			ctx := context.Background()
@@ -59,8 +59,9 @@ func TestExternalReposMerged(t *testing.T) {
 			got := strings.Join(repoquery(t, h, "dest-build"), " ")
 			arch := builderHostArch()
 			want := "extlib-5.0-1.ext.noarch pkgc-1.0-1.t1." + arch
-			if mode == "bare" {
-				// bare keeps every package, the external pkgc too
+			if mode != "koji" {
+				// simple and bare keep every package (simple drops only
+				// blocked ones and repeated NEVRAs), the external pkgc too
 				want = "extlib-5.0-1.ext.noarch pkgc-0.1-1.ext.noarch pkgc-1.0-1.t1." + arch
 			}
 			if got != want {

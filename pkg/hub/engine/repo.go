@@ -88,14 +88,10 @@ func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagEx
 	if _, ok := runner.Look("mergerepo_c"); !ok {
 		return fmt.Errorf("merging the external repos of %s needs mergerepo_c: install createrepo_c", plan.TagName)
 	}
-	pre := filepath.Join(dir, "premerge")
-	if err := os.MkdirAll(pre, 0o755); err != nil {
-		return err
-	}
-	if err := os.Rename(filepath.Join(dir, "repodata"), filepath.Join(pre, "repodata")); err != nil {
-		return err
-	}
+	// the Koji content (dir/repodata, its hrefs through toplink) first, then
+	// the external repos; the merged repodata replaces dir/repodata
 	out := filepath.Join(dir, "merged")
+	_ = os.RemoveAll(out)
 	args := []string{"--arch-expand", "-a", arch, "-o", out, "-r", "file://" + dir + "/"}
 	for _, x := range ext {
 		u := strings.ReplaceAll(x.URL, "$arch", arch)
@@ -114,12 +110,6 @@ func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagEx
 	if plan.CompsFile != "" {
 		args = append(args, "-g", plan.CompsFile)
 	}
-	// mergerepo_c reads the Koji content from dir/repodata: put the
-	// premerge repodata back there for it, under a path it reads
-	if err := os.Rename(filepath.Join(pre, "repodata"), filepath.Join(dir, "repodata")); err != nil {
-		return err
-	}
-	_ = os.Remove(pre)
 	if _, err := runner.Run(t.ctx, runner.Cmd{Name: "mergerepo_c", Args: args, LogPath: filepath.Join(t.dir, "mergerepos.log")}); err != nil {
 		return err
 	}
