@@ -153,6 +153,10 @@ func sig(s string) (py string, params []string, req int) {
 	}
 	for _, p := range strings.Split(rest, ",") {
 		p = strings.TrimSpace(p)
+		if strings.HasPrefix(p, "*") {
+			params = append(params, p)
+			continue
+		}
 		name, _, hasDef := strings.Cut(p, "=")
 		params = append(params, strings.TrimSpace(name))
 		if !hasDef {
@@ -166,6 +170,16 @@ func sig(s string) (py string, params []string, req int) {
 // Python's TypeError texts (sent as ParameterError).
 func (m *methodDef) bind(pos []any, kw map[string]any) (args, error) {
 	a := args{}
+	if n := len(m.params); n > 0 && strings.HasPrefix(m.params[n-1], "*") {
+		fixed := m.params[:n-1]
+		var extra []any
+		if len(pos) > len(fixed) {
+			extra = append(extra, pos[len(fixed):]...)
+			pos = pos[:len(fixed)]
+		}
+		a["*args"] = extra
+		m = &methodDef{name: m.name, py: m.py, params: fixed, req: m.req}
+	}
 	if len(pos) > len(m.params) {
 		return nil, fault(koji.ParameterError, "%s() takes %s positional argument%s but %d %s given",
 			m.py, takes(m.req, len(m.params)), plural(len(m.params)), len(pos), wereWas(len(pos)))
