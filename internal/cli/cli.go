@@ -68,10 +68,12 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 	f.Hub = hubs.Hub
 	defer hubs.Close(ctx)
 	args := argv[1:]
+	routed := ""
 	if name, ok := personalities[exe]; ok {
 		if c, _, err := rootCmd.Find([]string{name}); err == nil && c != rootCmd {
 			rootCmd.Use = exe
 			args = append([]string{name}, args...)
+			routed = name
 		}
 	}
 	args, err := expandTask(rootCmd, args)
@@ -79,7 +81,7 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		rootCmd.SetArgs(args)
 		err = rootCmd.ExecuteContext(ctx)
 	}
-	return exitCode(ctx, ios, rootCmd, args, err)
+	return exitCode(ctx, ios, rootCmd, args, routed, err)
 }
 
 // expandTask replaces an abbreviated osg-build task (the first positional
@@ -147,7 +149,7 @@ func firstPositional(flags *pflag.FlagSet, args []string) int {
 }
 
 // exitCode prints err once and returns the documented exit code.
-func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Command, args []string, err error) int {
+func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Command, args []string, routed string, err error) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -162,7 +164,7 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Comm
 		fmt.Fprintln(ios.ErrOut, "interrupted")
 		return cmdutil.ExitInterrupted
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
-		fmt.Fprintf(ios.ErrOut, "error: %v\nRun '%s --help' for usage.\n", err, commandPath(rootCmd, args))
+		fmt.Fprintf(ios.ErrOut, "error: %v\nRun '%s --help' for usage.\n", err, commandPath(rootCmd, args, routed))
 		return cmdutil.ExitUsage
 	case errors.As(err, &coder) && !isChildExit(coder):
 		if msg := err.Error(); msg != "" && !strings.HasPrefix(msg, "exit status ") {
@@ -194,10 +196,17 @@ func isCobraUsageError(err error) bool {
 	return false
 }
 
-func commandPath(rootCmd *cobra.Command, args []string) string {
+// commandPath is the command line to give --help to: the command args
+// name, spelled as the user called it (osg-koji add-pkg, not osg-koji
+// osg-koji add-pkg, when the personality routed to the osg-koji family).
+func commandPath(rootCmd *cobra.Command, args []string, routed string) string {
 	c, _, err := rootCmd.Find(args)
 	if err != nil || c == nil {
 		return rootCmd.Name()
 	}
-	return c.CommandPath()
+	p := c.CommandPath()
+	if routed != "" {
+		p = strings.Replace(p, rootCmd.Name()+" "+routed, rootCmd.Name(), 1)
+	}
+	return p
 }
