@@ -53,8 +53,9 @@ type options struct {
 	now       func() time.Time
 }
 
-// WithLocalUser sets the name of the in-process (local admin) user; the
-// login name of the process by default.
+// WithLocalUser sets the name of the in-process (local admin) user. By
+// default it is the admin the hub was created with (recorded in the hub),
+// or, for a new hub, the login name of the process.
 func WithLocalUser(name string) Option { return func(o *options) { o.localUser = name } }
 
 // WithClock sets the hub's clock (tests).
@@ -66,9 +67,6 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Hub, error) {
 	o := options{now: time.Now}
 	for _, f := range opts {
 		f(&o)
-	}
-	if o.localUser == "" {
-		o.localUser = localUserName()
 	}
 	if dir == "" {
 		d, err := store.DefaultDir(os.Getenv)
@@ -82,7 +80,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Hub, error) {
 		return nil, err
 	}
 	h := &Hub{db: db, localUser: o.localUser, now: o.now}
-	if err := h.ensureLocalUser(ctx); err != nil {
+	if err := h.ensureLocalUser(ctx, o.localUser == ""); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -114,10 +112,28 @@ func (h *Hub) TopDir() string { return h.db.TopDir() }
 // LocalUser is the name of the in-process admin user.
 func (h *Hub) LocalUser() string { return h.localUser }
 
-func (h *Hub) ensureLocalUser(ctx context.Context) error {
+// settingLocalUser is the hub setting naming the in-process admin.
+const settingLocalUser = "local_user"
+
+func (h *Hub) ensureLocalUser(ctx context.Context, fromSetting bool) error {
 	return h.db.Write(ctx, func(tx *store.Tx) error {
+		recorded, err := tx.Setting(settingLocalUser)
+		if err != nil {
+			return err
+		}
+		if fromSetting {
+			h.localUser = recorded
+			if h.localUser == "" {
+				h.localUser = localUserName()
+			}
+		}
+		if recorded == "" {
+			if err := tx.SetSetting(settingLocalUser, h.localUser); err != nil {
+				return err
+			}
+		}
 		var id int64
-		err := tx.QueryRow(`SELECT id FROM users WHERE name = ?`, h.localUser).Scan(&id)
+		err = tx.QueryRow(`SELECT id FROM users WHERE name = ?`, h.localUser).Scan(&id)
 		if err == nil {
 			return nil
 		}

@@ -64,3 +64,25 @@ func TestInitPreset(t *testing.T) {
 		t.Error("an unknown preset was accepted")
 	}
 }
+
+// TestLocalUserRecorded: a hub reopened without WithLocalUser acts as the
+// admin it was created with, and creates no other admin.
+func TestLocalUserRecorded(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	if _, err := hub.Init(ctx, dir, hub.InitOptions{Preset: "empty", LocalUser: "boss"}); err != nil {
+		t.Fatal(err)
+	}
+	h, err := hub.Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	if h.LocalUser() != "boss" {
+		t.Errorf("local user = %q, want boss", h.LocalUser())
+	}
+	u, err := h.GetLoggedInUser(ctx)
+	if err != nil || u == nil || u.Name != "boss" {
+		t.Errorf("getLoggedInUser = %+v, %v", u, err)
+	}
+}
