@@ -381,3 +381,19 @@ func concurrentWriters(t *testing.T, dur time.Duration) {
 	}
 	t.Logf("%d calls from 8 clients in %v (%.0f calls/s)", calls, dur, float64(calls)/dur.Seconds())
 }
+
+// TestRequestCap: a body over the cap is refused with Koji's fault; GET is 405.
+func TestRequestCap(t *testing.T) {
+	s := serve(t)
+	big := strings.Repeat("x", 4194304+10)
+	_, err := raw(t, s, nil, "/kojihub", "getTag", nil, 0, big)
+	wantFault(t, err, koji.GenericError, "Request too long")
+	resp, err := s.srv.Client().Get(s.srv.URL + "/kojihub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
+		t.Errorf("GET /kojihub: HTTP %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
+	}
+}
