@@ -272,7 +272,40 @@ func (e *Engine) Recover(ctx context.Context) (*hub.Recovery, error) {
 	if len(rec.Failed)+len(rec.Freed) > 0 {
 		e.log.Warn("took back the tasks of processes that died", "failed", rec.Failed, "rerun", rec.Freed, "builds_failed", rec.Builds)
 	}
+	e.sweepWorkDirs(ctx)
 	return rec, nil
+}
+
+// sweepWorkDirs removes the build work directories of tasks that no longer
+// run (left by a process that died, or written by its orphaned builder
+// after the recovery).
+func (e *Engine) sweepWorkDirs(ctx context.Context) {
+	ents, err := os.ReadDir(filepath.Join(e.h.Dir(), "tmp"))
+	if err != nil {
+		return
+	}
+	var ids []int64
+	for _, d := range ents {
+		if n, ok := strings.CutPrefix(d.Name(), "task-"); ok {
+			if id, err := strconv.ParseInt(n, 10, 64); err == nil {
+				ids = append(ids, id)
+			}
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	states, err := e.host.TaskStates(ctx, ids)
+	if err != nil {
+		return
+	}
+	for _, id := range ids {
+		st, ok := states[id]
+		if ok && !st.Finished() {
+			continue
+		}
+		_ = os.RemoveAll(e.workDir(id))
+	}
 }
 
 // workDir is the scratch directory of a task's build, outside the topdir.
