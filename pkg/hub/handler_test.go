@@ -287,6 +287,10 @@ func TestConcurrentWriters(t *testing.T) {
 	if testing.Short() {
 		dur = 500 * time.Millisecond
 	}
+	// the 20 s soak: HUB_SOAK=20s go test -run ConcurrentWriters ./pkg/hub/
+	if d, err := time.ParseDuration(os.Getenv("HUB_SOAK")); err == nil && d > 0 {
+		dur = d
+	}
 	concurrentWriters(t, dur)
 }
 
