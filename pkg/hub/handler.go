@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
@@ -21,9 +22,20 @@ import (
 type HandlerOption func(*handlerOptions)
 
 type handlerOptions struct {
-	passwordLogin bool
-	maxRequest    int64
-	logger        *slog.Logger
+	passwordLogin  bool
+	maxRequest     int64
+	logger         *slog.Logger
+	sessionTimeout time.Duration
+}
+
+// DefaultSessionTimeout is Koji's SessionRenewalTimeout (1440 minutes):
+// a session older than this since its login answers AuthExpired, and
+// clients log in again.
+const DefaultSessionTimeout = 24 * time.Hour
+
+// WithSessionTimeout sets how long a session lasts after its login.
+func WithSessionTimeout(d time.Duration) HandlerOption {
+	return func(o *handlerOptions) { o.sessionTimeout = d }
 }
 
 // WithPasswordLogin enables login(user, password) against users.password
@@ -46,7 +58,7 @@ func WithLogger(l *slog.Logger) HandlerOption { return func(o *handlerOptions) {
 // which CAs it trusts) and creates the user on first login, as Koji's
 // LoginCreatesUser does.
 func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
-	var o handlerOptions
+	o := handlerOptions{sessionTimeout: DefaultSessionTimeout}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -55,7 +67,9 @@ func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 		MaxRequestLength: o.maxRequest,
 		Logger:           o.logger,
 		Tx:               transactor{h},
-		Authenticate:     h.authenticate,
+		Authenticate: func(ctx context.Context, r *http.Request, method string, s xmlrpc.Session) (any, error) {
+			return h.authenticate(ctx, method, s, o.sessionTimeout)
+		},
 		Upload:           h.upload,
 	}
 	for name := range methods {
@@ -150,7 +164,7 @@ var loginMethods = map[string]bool{"login": true, "sslLogin": true, "logout": tr
 // grow (SequenceError when lower than the stored one, RetryError when
 // equal); it is stored only in write transactions, so only when the call
 // commits a write.
-func (h *Hub) authenticate(ctx context.Context, r *http.Request, method string, s xmlrpc.Session) (any, error) {
+func (h *Hub) authenticate(ctx context.Context, method string, s xmlrpc.Session, timeout time.Duration) (any, error) {
 	if !s.Present() {
 		return &Caller{}, nil
 	}
@@ -163,9 +177,10 @@ func (h *Hub) authenticate(ctx context.Context, r *http.Request, method string, 
 	var callnum sql.NullInt64
 	var expired, closed bool
 	var status int
-	err := tx.QueryRow(`SELECT s.user_id, u.name, s.key, s.authtype, s.callnum, s.expired, s.closed, u.status
+	var renewed float64
+	err := tx.QueryRow(`SELECT s.user_id, u.name, s.key, s.authtype, s.callnum, s.expired, s.closed, u.status, coalesce(s.renew_time, s.start_time)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`, s.ID).
-		Scan(&c.UserID, &c.Name, &key, &c.AuthType, &callnum, &expired, &closed, &status)
+		Scan(&c.UserID, &c.Name, &key, &c.AuthType, &callnum, &expired, &closed, &status, &renewed)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (key != s.Key || closed)) {
 		return nil, fault(koji.AuthError, "Invalid session or bad credentials")
 	}
@@ -174,6 +189,14 @@ func (h *Hub) authenticate(ctx context.Context, r *http.Request, method string, 
 	}
 	if status != 0 {
 		return nil, fault(koji.AuthError, "logins by %s are not allowed", c.Name)
+	}
+	if !expired && timeout > 0 && tx.NowTS()-renewed > timeout.Seconds() {
+		expired = true
+		if tx.Writable() {
+			if _, err := tx.Exec(`UPDATE sessions SET expired = 1 WHERE id = ?`, s.ID); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if expired && !loginMethods[method] {
 		return nil, fault(koji.AuthExpired, "session %d expired", s.ID)

@@ -401,3 +401,22 @@ func TestRequestCap(t *testing.T) {
 		t.Errorf("GET /kojihub: HTTP %d, Allow %q", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 }
+
+// TestSessionExpiry: a session older than the timeout answers AuthExpired;
+// the Go client logs in again and repeats the call.
+func TestSessionExpiry(t *testing.T) {
+	s := serve(t, hub.WithSessionTimeout(300*time.Millisecond))
+	hc := s.certClient(t, s.ca, "kojiadmin")
+	si := login(t, s, hc)
+	if _, err := raw(t, s, hc, "/kojihub", "getPerms", si, 1); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond)
+	_, err := raw(t, s, hc, "/kojihub", "getPerms", si, 2)
+	wantFault(t, err, koji.AuthExpired, "expired")
+	c := s.client(t, "kojiadmin")
+	time.Sleep(400 * time.Millisecond)
+	if _, err := c.CreateTag(context.Background(), "after-expiry", koji.CreateTagOpts{}); err != nil {
+		t.Fatalf("the client did not renew its session: %v", err)
+	}
+}

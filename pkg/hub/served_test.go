@@ -23,7 +23,7 @@ type servedHub struct {
 	dir string
 }
 
-func serve(t *testing.T) *servedHub {
+func serve(t *testing.T, opts ...hub.HandlerOption) *servedHub {
 	t.Helper()
 	h := openHub(t)
 	ca, err := pki.NewCA("test hub CA", 1)
@@ -38,7 +38,7 @@ func serve(t *testing.T) *servedHub {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(h.Handler())
+	srv := httptest.NewUnstartedServer(h.Handler(opts...))
 	srv.TLS = tc
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
