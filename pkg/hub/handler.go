@@ -70,7 +70,7 @@ func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 		Authenticate: func(ctx context.Context, r *http.Request, method string, s xmlrpc.Session) (any, error) {
 			return h.authenticate(ctx, method, s, o.sessionTimeout)
 		},
-		Upload:           h.upload,
+		Upload: h.upload,
 	}
 	for name := range methods {
 		name := name
