@@ -294,6 +294,14 @@ func TestBuildChainWithAutoRegen(t *testing.T) {
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("dnf sees %v, want %v", got, want)
 	}
+	// the last regeneration reused pkgb's metadata from the previous repo
+	last, err := h.GetRepo(ctx, koji.ByName("dest-build"), koji.GetRepoOpts{})
+	if err != nil || last == nil || last.TaskID == nil {
+		t.Fatalf("repo %+v %v", last, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.TaskDir(int64(*last.TaskID)), "state.log")); !strings.Contains(string(b), "2 packages, 1 reused") {
+		t.Errorf("newRepo state.log: %s", b)
+	}
 	// dnf installs from it into an installroot (pkgb needs nothing)
 	root := t.TempDir()
 	dir := filepath.Join(h.TopDir(), "repos", "dest-build", "latest", arch)

@@ -56,9 +56,22 @@ func (t *task) createrepo(plan *hub.RepoPlan, arch string) error {
 	if pkgs == nil {
 		pkgs = []string{}
 	}
-	if _, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2}); err != nil {
+	// Koji's createrepo_update: the metadata of the packages the previous
+	// repo of the tag already had is reused (pkg/repodata's cache, keyed by
+	// href, size and mtime: the same hard-linked files under toplink/)
+	update := false
+	if old := t.previousRepoCache(plan, arch); old != "" {
+		if err := os.MkdirAll(filepath.Join(dir, "repodata"), 0o755); err == nil {
+			if b, err := os.ReadFile(old); err == nil && os.WriteFile(filepath.Join(dir, "repodata", repodata.CacheName), b, 0o644) == nil {
+				update = true
+			}
+		}
+	}
+	res, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2, Update: update})
+	if err != nil {
 		return err
 	}
+	t.stateLog("createrepo %s: %d packages, %d reused from the previous repo", arch, res.Packages, res.Reused)
 	var ext []koji.TagExternalRepo
 	for _, x := range plan.External {
 		if x.Arches != nil && *x.Arches != "" && !contains(strings.Fields(*x.Arches), arch) {
@@ -123,4 +136,18 @@ func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagEx
 	}
 	_ = os.RemoveAll(out)
 	return os.RemoveAll(old)
+}
+
+// previousRepoCache returns the repodata cache of the arch in the tag's
+// latest repo, "" when there is none.
+func (t *task) previousRepoCache(plan *hub.RepoPlan, arch string) string {
+	latest, err := os.Readlink(filepath.Join(filepath.Dir(plan.Dir), "latest"))
+	if err != nil || latest == fmt.Sprint(plan.ID) {
+		return ""
+	}
+	p := filepath.Join(filepath.Dir(plan.Dir), latest, arch, "repodata", repodata.CacheName)
+	if _, err := os.Stat(p); err != nil {
+		return ""
+	}
+	return p
 }
