@@ -105,7 +105,7 @@ func (h *Hub) GetPackage(ctx context.Context, ref koji.Ref, opts koji.GetPackage
 func (h *Hub) ListPackages(ctx context.Context, opts koji.ListPackagesOpts) ([]koji.PackageListEntry, error) {
 	out := []koji.PackageListEntry{}
 	err := h.read(ctx, func(tx *store.Tx) error {
-		q := pkgQuery{Event: evp(opts.Event), Inherit: opts.Inherited, Prefix: opts.Prefix,
+		q := pkgQuery{Event: evp(opts.Event), Inherit: opts.Inherited, Prefix: opts.Prefix, WithDups: opts.WithDups,
 			WithOwners: opts.WithOwners == nil || *opts.WithOwners, WithBlock: opts.WithBlocked == nil || *opts.WithBlocked}
 		if !opts.TagID.IsZero() {
 			id, _, err := mustTag(tx, opts.TagID)

@@ -259,6 +259,7 @@ type pkgQuery struct {
 	WithOwners bool
 	WithBlock  bool // include blocked entries
 	Prefix     string
+	WithDups   bool // keep every inherited entry, not only the first per package
 }
 
 func queryPkgEntries(tx *store.Tx, q pkgQuery, tagIDs ...int64) ([]pkgEntry, error) {
@@ -386,7 +387,7 @@ func readPackageList(tx *store.Tx, q pkgQuery) ([]pkgEntry, error) {
 		}
 	next:
 		for _, e := range byTag[link.ParentID] {
-			if seen[e.PackageID] {
+			if seen[e.PackageID] && !q.WithDups {
 				continue
 			}
 			for _, re := range res {

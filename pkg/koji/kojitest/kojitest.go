@@ -348,6 +348,9 @@ func testBlocks(t *testing.T, h koji.Hub) {
 	err = h.PackageListAdd(ctx, koji.ByName("grandchild"), koji.ByName("pkg"), koji.PackageListAddOpts{Block: koji.Ptr(false)})
 	wantFault(t, err, koji.GenericError, "package pkg is blocked in tag grandchild")
 	ok(t, h.PackageListAdd(ctx, koji.ByName("grandchild"), koji.ByName("pkg"), koji.PackageListAddOpts{Block: koji.Ptr(false), Force: true}))
+	eq(t, "package list of grandchild with_dups",
+		pkgs(must(h.ListPackages(ctx, koji.ListPackagesOpts{TagID: koji.ByName("grandchild"), Inherited: true, WithDups: true}))),
+		[]string{"pkg@child(blocked)", "pkg@grandchild", "pkg@parent"})
 	eq(t, "latest in grandchild after the override", nvrs(must(h.GetLatestBuilds(ctx, koji.ByName("grandchild"), koji.GetLatestBuildsOpts{}))), []string{"pkg-1-1"})
 	// a new entry needs an owner
 	err = h.PackageListAdd(ctx, koji.ByName("parent"), koji.ByName("newpkg"), koji.PackageListAddOpts{})
