@@ -464,8 +464,8 @@ func (ho *Host) Leases(ctx context.Context) ([]Lease, error) {
 
 // Recovery says what RecoverDead did.
 type Recovery struct {
-	// Failed are the tasks failed (or canceled, for children) because the
-	// process running them died; Freed the newRepo tasks set FREE to rerun.
+	// Failed are the tasks failed because the process running them died;
+	// Freed are tasks set FREE to rerun (none at present).
 	Failed, Freed []int64
 	// Builds are the BUILDING builds set FAILED.
 	Builds []int64
@@ -478,10 +478,10 @@ type Recovery struct {
 }
 
 // RecoverDead takes back the tasks whose lease dead() judges dead, and the
-// OPEN tasks without any lease: newRepo tasks go back to FREE (their INIT
-// repo becomes PROBLEM), every other task is FAILED with a fault saying the
-// process died, its unfinished descendants are canceled, and the BUILDING
-// builds of those tasks become FAILED.
+// OPEN tasks without any lease: each is FAILED with a fault saying the
+// process died, its unfinished descendants are canceled and its OPEN
+// ancestors failed, the BUILDING builds of the tree become FAILED and its
+// INIT repos PROBLEM (kojira or a waiting build asks for a new repo).
 func (ho *Host) RecoverDead(ctx context.Context, dead func(Lease) bool) (*Recovery, error) {
 	leases, err := ho.Leases(ctx)
 	if err != nil {
@@ -530,39 +530,6 @@ func (ho *Host) RecoverDead(ctx context.Context, dead func(Lease) bool) (*Recove
 			if st != 1 {
 				continue
 			}
-			// its INIT repos: PROBLEM
-			rrows, err := tx.Query(`SELECT r.id, t.name FROM repo r JOIN tag t ON t.id = r.tag_id WHERE r.task_id = ? AND r.state = 0`, id)
-			if err != nil {
-				return err
-			}
-			type rr struct {
-				id  int64
-				tag string
-			}
-			var repos []rr
-			for rrows.Next() {
-				var x rr
-				if err := rrows.Scan(&x.id, &x.tag); err != nil {
-					rrows.Close()
-					return err
-				}
-				repos = append(repos, x)
-			}
-			rrows.Close()
-			for _, r := range repos {
-				if _, err := tx.Exec(`UPDATE repo SET state = 4, state_time = ? WHERE id = ?`, tx.NowTS(), r.id); err != nil {
-					return err
-				}
-				rec.Repos = append(rec.Repos, r.id)
-				rec.RepoDirs = append(rec.RepoDirs, ho.h.repoDir(r.tag, r.id))
-			}
-			if method == "newRepo" && !isChild(tx, id) {
-				if _, err := tx.Exec(`UPDATE task SET state = 0, host_id = NULL, start_time = NULL, waiting = NULL WHERE id = ?`, id); err != nil {
-					return err
-				}
-				rec.Freed = append(rec.Freed, id)
-				continue
-			}
 			l := deadTask[id]
 			msg := fmt.Sprintf("task %d was interrupted: the process running it (pid %d on %s) is gone", id, l.PID, l.Hostname)
 			if l.PID == 0 {
@@ -582,15 +549,10 @@ func (ho *Host) RecoverDead(ctx context.Context, dead func(Lease) bool) (*Recove
 	return rec, err
 }
 
-func isChild(tx *store.Tx, id int64) bool {
-	var p sql.NullInt64
-	_ = tx.QueryRow(`SELECT parent FROM task WHERE id = ?`, id).Scan(&p)
-	return p.Valid
-}
-
-// failBuildsOfTree cancels the unfinished descendants of id and fails the
-// BUILDING builds of id, its ancestors' and its descendants' tasks (a dead
-// buildArch fails its build, as the parent build task would).
+// failBuildsOfTree cancels the unfinished tasks of id's tree (failing the
+// OPEN ones), fails the BUILDING builds of the tree's tasks (a dead
+// buildArch fails its build, as the parent build task would) and sets the
+// tree's INIT repos PROBLEM.
 func (ho *Host) failBuildsOfTree(tx *store.Tx, id int64, rec *Recovery) error {
 	// the root of the tree
 	root := id
@@ -648,6 +610,32 @@ func (ho *Host) failBuildsOfTree(tx *store.Tx, id int64, rec *Recovery) error {
 	args := make([]any, len(tree))
 	for i, t := range tree {
 		args[i] = t
+	}
+	// the tree's INIT repos: PROBLEM, their directories removed by the caller
+	rrows, err := tx.Query(`SELECT r.id, t.name FROM repo r JOIN tag t ON t.id = r.tag_id WHERE r.state = 0 AND r.task_id IN (`+placeholders(len(tree))+`)`, args...)
+	if err != nil {
+		return err
+	}
+	type repoRef struct {
+		id  int64
+		tag string
+	}
+	var repos []repoRef
+	for rrows.Next() {
+		var x repoRef
+		if err := rrows.Scan(&x.id, &x.tag); err != nil {
+			rrows.Close()
+			return err
+		}
+		repos = append(repos, x)
+	}
+	rrows.Close()
+	for _, r := range repos {
+		if _, err := tx.Exec(`UPDATE repo SET state = 4, state_time = ? WHERE id = ?`, now, r.id); err != nil {
+			return err
+		}
+		rec.Repos = append(rec.Repos, r.id)
+		rec.RepoDirs = append(rec.RepoDirs, ho.h.repoDir(r.tag, r.id))
 	}
 	brows, err := tx.Query(`SELECT id FROM build WHERE state = 0 AND task_id IN (`+placeholders(len(tree))+`)`, args...)
 	if err != nil {

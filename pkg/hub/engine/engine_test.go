@@ -299,8 +299,12 @@ func TestBuildChainWithAutoRegen(t *testing.T) {
 	if err != nil || last == nil || last.TaskID == nil {
 		t.Fatalf("repo %+v %v", last, err)
 	}
-	if b, _ := os.ReadFile(filepath.Join(h.TaskDir(int64(*last.TaskID)), "state.log")); !strings.Contains(string(b), "2 packages, 1 reused") {
-		t.Errorf("newRepo state.log: %s", b)
+	crs, _ := h.GetTaskChildren(ctx, *last.TaskID, koji.GetTaskChildrenOpts{})
+	if len(crs) != 1 || crs[0].Method != "createrepo" {
+		t.Fatalf("children of newRepo %d: %+v", *last.TaskID, crs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(h.TaskDir(int64(crs[0].ID)), "state.log")); !strings.Contains(string(b), "2 packages, 1 reused") {
+		t.Errorf("createrepo state.log: %s", b)
 	}
 	// dnf installs from it into an installroot (pkgb needs nothing)
 	root := t.TempDir()

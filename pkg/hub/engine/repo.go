@@ -34,19 +34,83 @@ func (t *task) newRepo() (any, error) {
 		_ = os.RemoveAll(plan.Dir)
 		return nil, err
 	}
+	// one createrepo subtask per arch, as kojid's NewRepoTask does
+	var kids []int64
 	for _, arch := range plan.Arches {
-		if err := t.createrepo(plan, arch); err != nil {
-			if t.ctx.Err() != nil {
-				return fail(t.ctx.Err())
-			}
-			return fail(koji.NewFault(koji.GenericError, "creating the %s repo of %s (repo %d): %v", arch, plan.TagName, plan.ID, err))
+		id, err := t.subtask(hub.SubtaskSpec{Method: "createrepo", Params: []any{plan.ID, arch, nil}, Label: arch,
+			Arch: "noarch", Channel: "createrepo", Weight: 0.5})
+		if err != nil {
+			return fail(err)
 		}
+		kids = append(kids, id)
+	}
+	if err := t.wait(kids, true); err != nil {
+		return fail(err)
 	}
 	if err := t.e.host.RepoDone(t.ctx, plan); err != nil {
 		return fail(err)
 	}
 	t.e.notify()
 	return []any{plan.ID, plan.Event}, nil
+}
+
+// createrepoTask is the task [repo_id, arch, oldrepo]: the repodata of one
+// arch of an INIT repo, from the pkglist repoInit wrote. The result is
+// [path, files] as kojid's [uploadpath, files]: the repodata directory
+// (relative to the topdir: it is written in place) and its files.
+func (t *task) createrepoTask() (any, error) {
+	rid, ok := asInt(t.param(0))
+	arch, _ := t.param(1).(string)
+	if !ok || arch == "" {
+		return nil, koji.NewFault(koji.ParameterError, "createrepo: bad request %v", t.params)
+	}
+	r, err := t.e.h.RepoInfo(t.ctx, int(rid), koji.RepoInfoOpts{Strict: true})
+	if err != nil {
+		return nil, err
+	}
+	if r.State != koji.RepoInit {
+		return nil, koji.NewFault(koji.GenericError, "repo %d is %s, not INIT", rid, r.State)
+	}
+	plan := &hub.RepoPlan{ID: int64(r.ID), TagID: int64(r.TagID), TagName: r.TagName, Event: int64(r.CreateEvent),
+		Dir: t.e.h.RepoDir(r.TagName, int64(r.ID)), Packages: map[string][]string{}}
+	dir := filepath.Join(plan.Dir, arch)
+	b, err := os.ReadFile(filepath.Join(dir, "pkglist"))
+	if err != nil {
+		return nil, koji.NewFault(koji.GenericError, "repo %d has no pkglist for %s: %v", rid, arch, err)
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			plan.Packages[arch] = append(plan.Packages[arch], l)
+		}
+	}
+	if comps := filepath.Join(plan.Dir, "groups", "comps.xml"); fileExists(comps) {
+		plan.CompsFile = comps
+	}
+	ev := r.CreateEvent
+	if plan.External, err = t.e.h.GetExternalRepoList(t.ctx, koji.ByID(r.TagID), koji.EventOpts{Event: &ev}); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(t.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := t.createrepo(plan, arch); err != nil {
+		if t.ctx.Err() != nil {
+			return nil, t.ctx.Err()
+		}
+		return nil, koji.NewFault(koji.GenericError, "creating the %s repo of %s (repo %d): %v", arch, plan.TagName, plan.ID, err)
+	}
+	files := []any{}
+	ents, _ := os.ReadDir(filepath.Join(dir, "repodata"))
+	for _, e := range ents {
+		files = append(files, e.Name())
+	}
+	rel, _ := filepath.Rel(t.e.h.TopDir(), filepath.Join(dir, "repodata"))
+	return []any{filepath.ToSlash(rel), files}, nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // createrepo writes the repodata of one arch.

@@ -33,6 +33,7 @@ func init() {
 		"buildArch":        (*task).buildArch,
 		"tagBuild":         (*task).tagBuild,
 		"newRepo":          (*task).newRepo,
+		"createrepo":       (*task).createrepoTask,
 		"waitrepo":         (*task).waitrepo,
 	}
 }
