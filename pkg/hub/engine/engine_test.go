@@ -336,6 +336,24 @@ func checkConsistent(t *testing.T, h *hub.Hub) {
 	if err := db.QueryRow(`SELECT count(*) FROM task_lease`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("%d leases left (%v)", n, err)
 	}
+	if err := db.QueryRow(`SELECT count(*) FROM repo WHERE state = 0`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("%d INIT repos (%v)", n, err)
+	}
+	prows, err := db.Query(`SELECT r.id, t.name FROM repo r JOIN tag t ON t.id = r.tag_id WHERE r.state IN (3, 4)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for prows.Next() {
+		var id int64
+		var tag string
+		if err := prows.Scan(&id, &tag); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(h.RepoDir(tag, id)); err == nil {
+			t.Errorf("deleted or PROBLEM repo %d of %s still has its directory", id, tag)
+		}
+	}
+	prows.Close()
 	rows, err := db.Query(`SELECT r.id, t.name FROM repo r JOIN tag t ON t.id = r.tag_id WHERE r.state = 1`)
 	if err != nil {
 		t.Fatal(err)

@@ -179,6 +179,19 @@ func TestKill9Recovery(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Join(h2.Dir(), "tmp")); len(ents) != 0 {
 		t.Errorf("work directories left: %v", ents)
 	}
+	// no files of the failed builds in packages/
+	rows, err := db.Query(`SELECT p.name, b.version, b.release FROM build b JOIN package p ON p.id = b.pkg_id WHERE b.state = 3`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var n, v, r string
+		rows.Scan(&n, &v, &r)
+		if _, err := os.Stat(filepath.Join(h2.TopDir(), "packages", n, v, r)); err == nil {
+			t.Errorf("files of the failed build %s-%s-%s left in packages/", n, v, r)
+		}
+	}
+	rows.Close()
 	// the FREE rest runs to the end (the sleeping ones are short now? no:
 	// only the killed builds slept; their tasks are FAILED)
 	rctx, cancel := context.WithTimeout(ctx, 60*time.Second)
