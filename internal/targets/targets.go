@@ -25,6 +25,8 @@ import (
 	"strings"
 
 	"gopkg.in/ini.v1"
+
+	"github.com/osg-htc/osg-build-go/internal/userconfig"
 )
 
 //go:embed targets.ini
@@ -90,29 +92,16 @@ func Default() *Config {
 // UserFile returns the path of the user's override file for the given
 // environment lookup (XDG_CONFIG_HOME, else HOME/.config).
 func UserFile(getenv func(string) string) string {
-	if d := getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "osg-build", UserFileName)
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".config", "osg-build", UserFileName)
-	}
-	return ""
+	return userconfig.Path(getenv, UserFileName)
 }
 
 // Load returns the shipped configuration changed by the user's file, when
 // that file exists.
 func Load(getenv func(string) string) (*Config, error) {
 	c := Default()
-	path := UserFile(getenv)
-	if path == "" {
-		return c, nil
-	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read targets file: %w", err)
+	data, path, err := userconfig.Read(getenv, UserFileName)
+	if err != nil || data == nil {
+		return c, err
 	}
 	if err := c.Merge(data, path); err != nil {
 		return nil, err

@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
 
 	"gopkg.in/ini.v1"
+
+	"github.com/osg-htc/osg-build-go/internal/userconfig"
 )
 
 //go:embed vcs.ini
@@ -138,31 +138,19 @@ func Default() *Config {
 	return c
 }
 
-// UserFile returns the path of the user's override file.
+// UserFile returns the path of the user's override file for the given
+// environment lookup (XDG_CONFIG_HOME, else HOME/.config).
 func UserFile(getenv func(string) string) string {
-	if d := getenv("XDG_CONFIG_HOME"); d != "" {
-		return filepath.Join(d, "osg-build", UserFileName)
-	}
-	if h := getenv("HOME"); h != "" {
-		return filepath.Join(h, ".config", "osg-build", UserFileName)
-	}
-	return ""
+	return userconfig.Path(getenv, UserFileName)
 }
 
 // Load returns the shipped configuration changed by the user's file, when
 // that file exists.
 func Load(getenv func(string) string) (*Config, error) {
 	c := Default()
-	path := UserFile(getenv)
-	if path == "" {
-		return c, nil
-	}
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read vcs config: %w", err)
+	data, path, err := userconfig.Read(getenv, UserFileName)
+	if err != nil || data == nil {
+		return c, err
 	}
 	if err := c.Merge(data, path); err != nil {
 		return nil, err
