@@ -575,3 +575,29 @@ func TestUploadedSRPMRebuiltAndScratch(t *testing.T) {
 	}
 	checkConsistent(t, h)
 }
+
+// TestWaitRepoOption: with automatic regeneration off, a build with
+// wait_repo waits for (and asks for) a repo made after the build tag's last
+// change, so B sees A without a manual regeneration.
+func TestWaitRepoOption(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild")
+	h := testHub(t, "pkga", "pkgb")
+	ctx := context.Background()
+	off := false
+	e := newEngine(t, h, Options{AutoRegen: &off})
+	_, ti := build(t, h, e, specOpts{name: "pkga", version: "1.0", noarch: true}, koji.BuildRequestOpts{})
+	if ti.State != koji.TaskClosed {
+		t.Fatalf("pkga: %s", ti.State)
+	}
+	id, ti := build(t, h, e, specOpts{name: "pkgb", version: "2.0", noarch: true, buildRequires: []string{"pkga"}}, koji.BuildRequestOpts{WaitRepo: true})
+	if ti.State != koji.TaskClosed {
+		t.Fatalf("pkgb with wait_repo: %s: %s", ti.State, taskFault(t, h, id))
+	}
+	kids, _ := h.GetTaskChildren(ctx, id, koji.GetTaskChildrenOpts{})
+	if len(kids) == 0 || kids[0].Method != "waitrepo" {
+		t.Errorf("first child %+v, want waitrepo", kids)
+	} else if res, err := h.GetTaskResult(ctx, kids[0].ID, koji.GetTaskResultOpts{}); err != nil || res.(map[string]any)["state"] == nil {
+		t.Errorf("waitrepo result %v %v", res, err)
+	}
+	checkConsistent(t, h)
+}
