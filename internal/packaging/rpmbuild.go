@@ -59,9 +59,15 @@ func specSyntax(spec string, out []byte, logPath string) error {
 // [*SpecSyntaxError] when the spec did not parse, else the runner's error
 // (last lines and log path).
 func rpmbuildErr(spec string, res *runner.Result, err error, logPath string) error {
+	// rpmbuild's diagnostics are on stderr, where they are contiguous; in
+	// the combined output stdout's lines ("Installing …") may land in the
+	// middle of them, since the two are separate pipes.
 	var out []byte
 	if res != nil {
-		out = res.Combined
+		out = res.Stderr
+		if len(out) == 0 {
+			out = res.Combined
+		}
 	}
 	if se := specSyntax(spec, out, logPath); se != nil {
 		return se

@@ -203,3 +203,19 @@ func TestRebuildMissingBuildDeps(t *testing.T) {
 		t.Errorf("error = %v", err)
 	}
 }
+
+// rpmbuild's stdout and stderr are separate pipes: in the combined output
+// an "Installing …" line may split "error: Failed build dependencies:". The
+// missing dependencies are still named (read from stderr).
+func TestRpmbuildErrInterleavedOutput(t *testing.T) {
+	stderr := "error: Failed build dependencies:\n\tfoo-devel is needed by x-1-1.noarch\n\tbar >= 2 is needed by x-1-1.noarch\n"
+	res := &runner.Result{
+		Stdout:   []byte("Installing /tmp/x-1-1.src.rpm\n"),
+		Stderr:   []byte(stderr),
+		Combined: []byte("error: Installing /tmp/x-1-1.src.rpm\nFailed build dependencies:\n\tfoo-devel is needed by x-1-1.noarch\n\tbar >= 2 is needed by x-1-1.noarch\n"),
+	}
+	err := rpmbuildErr("/tmp/x.spec", res, errors.New("rpmbuild exited with status 11"), "/tmp/log")
+	if err == nil || !strings.Contains(err.Error(), "missing build dependencies of x.spec: foo-devel, bar >= 2") {
+		t.Errorf("error = %v", err)
+	}
+}
