@@ -83,6 +83,15 @@ func rpmbuildErr(spec string, res *runner.Result, err error, logPath string) err
 	return err
 }
 
+// wroteBy returns the files a finished rpmbuild run reported: from its
+// stdout, where the "Wrote:" lines are whole, else from the combined output.
+func wroteBy(res *runner.Result) []string {
+	if w := Wrote(res.Stdout); len(w) > 0 {
+		return w
+	}
+	return Wrote(res.Combined)
+}
+
 // Wrote returns the files rpmbuild reported with "Wrote:" lines.
 func Wrote(out []byte) []string {
 	var files []string
@@ -123,7 +132,7 @@ func BuildSRPM(ctx context.Context, l Layout, spec, dver, distroTag string, out 
 	if err != nil {
 		return "", rpmbuildErr(spec, res, err, logPath)
 	}
-	for _, w := range Wrote(res.Combined) {
+	for _, w := range wroteBy(res) {
 		if strings.HasSuffix(w, ".src.rpm") {
 			return w, nil
 		}
@@ -212,7 +221,7 @@ func Rebuild(ctx context.Context, l Layout, srpm, dver, distroTag, targetArch st
 		return nil, rpmbuildErr(copied, res, err, logPath)
 	}
 	var rpms []string
-	for _, w := range Wrote(res.Combined) {
+	for _, w := range wroteBy(res) {
 		if strings.HasSuffix(w, ".rpm") && !strings.HasSuffix(w, ".src.rpm") {
 			rpms = append(rpms, w)
 		}
