@@ -4,7 +4,6 @@ go 1.26.8
 
 require (
 	github.com/DataDog/zstd v1.5.5
-	github.com/Masterminds/semver/v3 v3.5.0
 	github.com/ProtonMail/go-crypto v1.0.0
 	github.com/cloudflare/circl v1.3.8
 	github.com/dustin/go-humanize v1.1.0

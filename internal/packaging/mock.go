@@ -9,8 +9,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-
-	"github.com/Masterminds/semver/v3"
 )
 
 // MockConfigDir is where mock looks up -r names.
@@ -48,19 +46,43 @@ func ResolveMockConfig(arg, cwd, etcMock string, exists func(string) bool) (stri
 
 var mockVersionRe = regexp.MustCompile(`(\d+)(?:\.(\d+))?(?:\.(\d+))?`)
 
+// MockVersion is mock's version: major.minor.patch, all that decides its
+// arguments. (A three-number type rather than a semver library, whose
+// package init costs every command start-up half a millisecond.)
+type MockVersion struct{ Major, Minor, Patch int }
+
+// String is "major.minor.patch".
+func (v MockVersion) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
+
+// Less reports whether v is older than o.
+func (v MockVersion) Less(o MockVersion) bool {
+	if v.Major != o.Major {
+		return v.Major < o.Major
+	}
+	if v.Minor != o.Minor {
+		return v.Minor < o.Minor
+	}
+	return v.Patch < o.Patch
+}
+
 // ParseMockVersion reads the output of mock --version ("5.6", "mock 1.4.21").
-func ParseMockVersion(out string) (*semver.Version, error) {
+func ParseMockVersion(out string) (*MockVersion, error) {
 	m := mockVersionRe.FindStringSubmatch(out)
 	if m == nil {
 		return nil, fmt.Errorf("cannot read a version from mock --version output %q", strings.TrimSpace(out))
 	}
-	parts := []string{m[1], m[2], m[3]}
-	for i, p := range parts {
+	var n [3]int
+	for i, p := range m[1:4] {
 		if p == "" {
-			parts[i] = "0"
+			continue
 		}
+		v, err := strconv.Atoi(p)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read a version from mock --version output %q: %w", strings.TrimSpace(out), err)
+		}
+		n[i] = v
 	}
-	return semver.NewVersion(strings.Join(parts, "."))
+	return &MockVersion{Major: n[0], Minor: n[1], Patch: n[2]}, nil
 }
 
 // MockOptions describe one mock rebuild.
@@ -72,7 +94,7 @@ type MockOptions struct {
 	// TargetArch, when set, is passed as --arch.
 	TargetArch string
 	// Version is mock's version (nil = assume a current mock).
-	Version *semver.Version
+	Version *MockVersion
 	// TargetDver and HostDver decide --bootstrap-chroot (el8+ on an older host).
 	TargetDver, HostDver string
 }
@@ -88,13 +110,13 @@ func MockRebuildArgs(o MockOptions) []string {
 		args = append(args, "-r", o.Config)
 	}
 	args = append(args, "--resultdir", o.ResultDir, "--no-cleanup-after")
-	v := o.Version
-	if v == nil {
-		v = semver.MustParse("5.0.0")
+	v := MockVersion{Major: 5}
+	if o.Version != nil {
+		v = *o.Version
 	}
-	if !v.LessThan(semver.MustParse("1.4.0")) {
+	if !v.Less(MockVersion{Major: 1, Minor: 4}) {
 		args = append(args, "--enable-network")
-		if v.LessThan(semver.MustParse("5.0.0")) {
+		if v.Less(MockVersion{Major: 5}) {
 			args = append(args, "--config-opts=use_nspawn=False")
 		} else {
 			args = append(args, "--isolation=simple")

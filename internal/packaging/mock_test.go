@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/Masterminds/semver/v3"
+	"strconv"
 )
 
 func TestParseMockVersion(t *testing.T) {
@@ -21,7 +21,13 @@ func TestParseMockVersion(t *testing.T) {
 }
 
 func TestMockRebuildArgs(t *testing.T) {
-	v := func(s string) *semver.Version { return semver.MustParse(s) }
+	v := func(s string) *MockVersion {
+		var n [3]int
+		for i, p := range strings.SplitN(s, ".", 3) {
+			n[i], _ = strconv.Atoi(p)
+		}
+		return &MockVersion{Major: n[0], Minor: n[1], Patch: n[2]}
+	}
 	tests := []struct {
 		name string
 		o    MockOptions

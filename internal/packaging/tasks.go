@@ -10,8 +10,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/Masterminds/semver/v3"
-
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
 
@@ -45,7 +43,7 @@ type TaskOptions struct {
 	// mock clean, mock's version and the host's dver.
 	MockConfig  string
 	MockNoClean bool
-	MockVersion *semver.Version
+	MockVersion *MockVersion
 	HostDver    string
 
 	// Output, when set, receives the output of rpmbuild and mock as it is
