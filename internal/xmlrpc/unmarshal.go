@@ -320,3 +320,20 @@ func toTime(v any) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("cannot store %s in a Go time.Time", typeName(v))
 }
+
+// Int returns a decoded number as an int64: the decoder's int64, a
+// float64 (truncated; Koji sends some ids as doubles), or a Go int or
+// int32 built by the caller. ok is false for anything else (nil, strings).
+func Int(v any) (n int64, ok bool) {
+	switch x := v.(type) {
+	case int:
+		return int64(x), true
+	case int64:
+		return x, true
+	case int32:
+		return int64(x), true
+	case float64:
+		return int64(x), true
+	}
+	return 0, false
+}

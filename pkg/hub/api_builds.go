@@ -13,6 +13,7 @@ import (
 
 	rpmutils "github.com/sassoftware/go-rpmutils"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -885,7 +886,7 @@ func (h *Hub) GetRPM(ctx context.Context, ref koji.Ref, opts koji.GetRPMOpts) (*
 			}
 			row = tx.QueryRow(rpmSelect+` WHERE r.name = ? AND r.version = ? AND r.release = ? AND r.arch = ? ORDER BY r.external_repo_id LIMIT 1`, n, v, r, arch)
 		case ref.Fields != nil:
-			if i, ok := asInt(ref.Fields["id"]); ok {
+			if i, ok := xmlrpc.Int(ref.Fields["id"]); ok {
 				row = tx.QueryRow(rpmSelect+` WHERE r.id = ?`, i)
 				break
 			}
@@ -893,7 +894,7 @@ func (h *Hub) GetRPM(ctx context.Context, ref koji.Ref, opts koji.GetRPMOpts) (*
 			v, _ := ref.Fields["version"].(string)
 			r, _ := ref.Fields["release"].(string)
 			a, _ := ref.Fields["arch"].(string)
-			ext, _ := asInt(ref.Fields["location"])
+			ext, _ := xmlrpc.Int(ref.Fields["location"])
 			row = tx.QueryRow(rpmSelect+` WHERE r.name = ? AND r.version = ? AND r.release = ? AND r.arch = ? AND r.external_repo_id = ?`, n, v, r, a, ext)
 		default:
 			return fault(koji.GenericError, "Invalid type for rpminfo: %v", ref.Value())

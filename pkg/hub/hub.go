@@ -25,6 +25,7 @@ import (
 	"os/user"
 	"time"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -363,7 +364,7 @@ func tagID(tx *store.Tx, r koji.Ref) (int64, string, error) {
 	case r.Fields != nil:
 		if n, ok := r.Fields["name"].(string); ok {
 			id, name, err = lookupTagID(tx, 0, n)
-		} else if i, ok := asInt(r.Fields["id"]); ok {
+		} else if i, ok := xmlrpc.Int(r.Fields["id"]); ok {
 			id, name, err = lookupTagID(tx, i, "")
 		}
 	}
@@ -379,20 +380,6 @@ func mustTag(tx *store.Tx, r koji.Ref) (int64, string, error) {
 		return 0, "", fault(koji.GenericError, "No such tagInfo: %s", pyRepr(r.Value()))
 	}
 	return id, name, nil
-}
-
-func asInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int:
-		return int64(x), true
-	case int64:
-		return x, true
-	case int32:
-		return int64(x), true
-	case float64:
-		return int64(x), true
-	}
-	return 0, false
 }
 
 // userID resolves a user Ref (0 when absent).
@@ -412,7 +399,7 @@ func userID(tx *store.Tx, r koji.Ref) (int64, string, error) {
 		if n, ok := r.Fields["name"].(string); ok {
 			return userID(tx, koji.ByName(n))
 		}
-		if i, ok := asInt(r.Fields["id"]); ok {
+		if i, ok := xmlrpc.Int(r.Fields["id"]); ok {
 			return userID(tx, koji.ByID(int(i)))
 		}
 	}
@@ -472,7 +459,7 @@ func findBuild(tx *store.Tx, r koji.Ref) (*buildRow, error) {
 		}
 		row = tx.QueryRow(buildSelect+buildFrom+` WHERE p.name = ? AND b.version = ? AND b.release = ?`, n, v, rel)
 	case r.Fields != nil:
-		if i, ok := asInt(r.Fields["id"]); ok {
+		if i, ok := xmlrpc.Int(r.Fields["id"]); ok {
 			return findBuild(tx, koji.ByID(int(i)))
 		}
 		n, _ := r.Fields["name"].(string)

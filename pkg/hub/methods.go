@@ -62,7 +62,7 @@ func (a args) intp(k string) (*int, error) {
 	if a[k] == nil {
 		return nil, nil
 	}
-	i, ok := asInt(a[k])
+	i, ok := xmlrpc.Int(a[k])
 	if !ok {
 		return nil, fault(koji.ParameterError, "invalid %s value: %v", k, a[k])
 	}
@@ -133,10 +133,10 @@ func (a args) queryOpts(k string) *koji.QueryOpts {
 	}
 	q := &koji.QueryOpts{}
 	q.Order, _ = m["order"].(string)
-	if v, ok := asInt(m["offset"]); ok {
+	if v, ok := xmlrpc.Int(m["offset"]); ok {
 		q.Offset = int(v)
 	}
-	if v, ok := asInt(m["limit"]); ok {
+	if v, ok := xmlrpc.Int(m["limit"]); ok {
 		q.Limit = int(v)
 	}
 	q.CountOnly, _ = m["countOnly"].(bool)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -136,7 +137,7 @@ func init() {
 		func(ctx context.Context, h *Hub, a args) (any, error) {
 			out := []any{}
 			err := h.read(ctx, func(tx *store.Tx) error {
-				ut, _ := asInt(a["userType"])
+				ut, _ := xmlrpc.Int(a["userType"])
 				rows, err := tx.Query(`SELECT id FROM users WHERE usertype = ? AND name LIKE ? ESCAPE '\' ORDER BY id`, ut, likeEscape(a.str("prefix"))+"%")
 				if err != nil {
 					return err

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -473,7 +474,7 @@ func init() {
 		if l, ok := a["task_id"].([]any); ok {
 			out := make([]any, len(l))
 			for i, v := range l {
-				id, _ := asInt(v)
+				id, _ := xmlrpc.Int(v)
 				t, err := h.GetTaskInfo(ctx, int(id), o)
 				if err != nil {
 					return nil, err
@@ -566,10 +567,10 @@ func init() {
 			return nil, err
 		}
 		o := koji.DownloadTaskOutputOpts{Volume: a.str("volume")}
-		if off, _ := asInt(a["offset"]); off != 0 {
+		if off, _ := xmlrpc.Int(a["offset"]); off != 0 {
 			o.Offset = off
 		}
-		if sz, ok := asInt(a["size"]); ok && sz >= 0 {
+		if sz, ok := xmlrpc.Int(a["size"]); ok && sz >= 0 {
 			o.Size = &sz
 		}
 		return nilIfErr(h.DownloadTaskOutput(ctx, id, a.str("fileName"), o))
@@ -591,12 +592,12 @@ func init() {
 			switch x := o[k].(type) {
 			case []any:
 				for _, v := range x {
-					if i, ok := asInt(v); ok {
+					if i, ok := xmlrpc.Int(v); ok {
 						out = append(out, int(i))
 					}
 				}
 			default:
-				if i, ok := asInt(x); ok {
+				if i, ok := xmlrpc.Int(x); ok {
 					out = append(out, int(i))
 				}
 			}

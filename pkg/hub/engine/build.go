@@ -13,6 +13,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/packaging"
 	"github.com/osg-htc/osg-build-go/internal/packaging/fetch"
 	"github.com/osg-htc/osg-build-go/internal/runner"
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/hub/builder"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -145,7 +146,7 @@ func buildConfigMacros(bc *koji.BuildConfig) (macros, env map[string]string) {
 func (t *task) buildSRPMFromSCM() (any, error) {
 	url, _ := t.param(0).(string)
 	buildTag := fmt.Sprint(t.param(1))
-	if id, ok := asInt(t.param(1)); ok {
+	if id, ok := xmlrpc.Int(t.param(1)); ok {
 		ti, err := t.e.h.GetTag(t.ctx, koji.ByID(int(id)), koji.GetTagOpts{Strict: true})
 		if err != nil {
 			return nil, err
@@ -367,7 +368,7 @@ func (t *task) build() (any, error) {
 	var buildTag, destTag string
 	var destTagID int
 	var repo *koji.Repo
-	if rid, ok := asInt(opts["repo_id"]); ok {
+	if rid, ok := xmlrpc.Int(opts["repo_id"]); ok {
 		r, err := t.e.h.RepoInfo(t.ctx, int(rid), koji.RepoInfoOpts{Strict: true})
 		if err != nil {
 			return nil, err
@@ -432,7 +433,7 @@ func (t *task) build() (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			rid, _ := asInt(asMap(res)["id"])
+			rid, _ := xmlrpc.Int(asMap(res)["id"])
 			if repo, err = t.e.h.RepoInfo(t.ctx, int(rid), koji.RepoInfoOpts{Strict: true}); err != nil {
 				return nil, err
 			}
@@ -595,7 +596,7 @@ func (t *task) buildArch() (any, error) {
 	arch, _ := t.param(2).(string)
 	keep := asBool(t.param(3))
 	opts := asMap(t.param(4))
-	rid, _ := asInt(opts["repo_id"])
+	rid, _ := xmlrpc.Int(opts["repo_id"])
 	repo, err := t.e.h.RepoInfo(t.ctx, int(rid), koji.RepoInfoOpts{Strict: true})
 	if err != nil {
 		return nil, err

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/osg-htc/osg-build-go/internal/runner"
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 	"github.com/osg-htc/osg-build-go/pkg/repodata"
@@ -59,7 +60,7 @@ func (t *task) newRepo() (any, error) {
 // [path, files] as kojid's [uploadpath, files]: the repodata directory
 // (relative to the topdir: it is written in place) and its files.
 func (t *task) createrepoTask() (any, error) {
-	rid, ok := asInt(t.param(0))
+	rid, ok := xmlrpc.Int(t.param(0))
 	arch, _ := t.param(1).(string)
 	if !ok || arch == "" {
 		return nil, koji.NewFault(koji.ParameterError, "createrepo: bad request %v", t.params)

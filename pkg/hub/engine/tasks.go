@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -58,20 +59,6 @@ func (t *task) param(i int) any {
 		return t.params[i]
 	}
 	return nil
-}
-
-func asInt(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int:
-		return int64(x), true
-	case int64:
-		return x, true
-	case int32:
-		return int64(x), true
-	case float64:
-		return int64(x), true
-	}
-	return 0, false
 }
 
 func asMap(v any) map[string]any {
@@ -206,13 +193,13 @@ func (t *task) runChild(s hub.SubtaskSpec) (any, int64, error) {
 // tagBuild is the tagBuild task [tag_id, build_id, force, fromtag,
 // ignore_success]: Koji's host.tagBuild as the task owner.
 func (t *task) tagBuild() (any, error) {
-	tagID, ok1 := asInt(t.param(0))
-	buildID, ok2 := asInt(t.param(1))
+	tagID, ok1 := xmlrpc.Int(t.param(0))
+	buildID, ok2 := xmlrpc.Int(t.param(1))
 	if !ok1 || !ok2 {
 		return nil, koji.NewFault(koji.ParameterError, "tagBuild: bad request %v", t.params)
 	}
 	var from *int64
-	if f, ok := asInt(t.param(3)); ok {
+	if f, ok := xmlrpc.Int(t.param(3)); ok {
 		from = &f
 	}
 	if err := t.e.host.TagBuildTask(t.ctx, t.t.OwnerID, tagID, buildID, asBool(t.param(2)), from); err != nil {
@@ -228,7 +215,7 @@ func (t *task) tagBuild() (any, error) {
 func (t *task) waitrepo() (any, error) {
 	tag, _ := t.param(0).(string)
 	if tag == "" {
-		if id, ok := asInt(t.param(0)); ok {
+		if id, ok := xmlrpc.Int(t.param(0)); ok {
 			ti, err := t.e.h.GetTag(t.ctx, koji.ByID(int(id)), koji.GetTagOpts{Strict: true})
 			if err != nil {
 				return nil, err
@@ -244,7 +231,7 @@ func (t *task) waitrepo() (any, error) {
 			}
 		}
 	}
-	minEvent, _ := asInt(t.param(3))
+	minEvent, _ := xmlrpc.Int(t.param(3))
 	var requested int64
 	deadline := time.Now().Add(2 * time.Hour)
 	for {
