@@ -969,7 +969,6 @@ type rpmHeaderInfo struct {
 	SourceRPM                    string // "" for a source RPM
 	BuildTime                    int64
 	SigMD5                       string
-	HeaderSHA1                   string
 }
 
 func readRPMHeader(path string) (*rpmHeaderInfo, error) {
