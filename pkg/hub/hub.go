@@ -231,10 +231,6 @@ func fault(code int, format string, args ...any) error {
 	return koji.NewFault(code, format, args...)
 }
 
-func notFound(kind string, v any) error {
-	return fault(koji.GenericError, "No such %s: %s", kind, pyRepr(v))
-}
-
 // pyRepr renders a value as Python's %r would (strings quoted).
 func pyRepr(v any) string {
 	switch x := v.(type) {

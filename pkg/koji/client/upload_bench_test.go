@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +27,6 @@ import (
 // does: offset, overwrite, adler32 of the chunk) and checkUpload.
 type uploadSink struct {
 	dir string
-	mu  sync.Mutex
 }
 
 func (s *uploadSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
