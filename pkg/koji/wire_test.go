@@ -12,7 +12,7 @@ import (
 )
 
 // wireDir holds the traffic of a real Koji 1.35.3 hub (see its README.md).
-const wireDir = "client/testdata/koji-wire"
+const wireDir = "../../testdata/xmlrpc/koji-wire"
 
 // goldenTypes maps each recorded response to the Go type it decodes into.
 var goldenTypes = map[string]func() any{

@@ -28,7 +28,7 @@ func (t bodyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // FuzzResponses feeds arbitrary hub answers to the typed methods: an error
 // is fine, a panic is not.
 func FuzzResponses(f *testing.F) {
-	files, _ := filepath.Glob("testdata/koji-wire/*.response.xml")
+	files, _ := filepath.Glob(wireDir + "/*.response.xml")
 	for _, p := range files {
 		if b, err := os.ReadFile(p); err == nil {
 			f.Add(b)

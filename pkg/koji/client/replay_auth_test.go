@@ -21,7 +21,7 @@ import (
 // logout.
 func TestReplayAuthenticatedSession(t *testing.T) {
 	wire := func(name string) []byte {
-		b, err := os.ReadFile(filepath.Join("testdata/koji-wire", name))
+		b, err := os.ReadFile(filepath.Join(wireDir, name))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -31,7 +31,7 @@ func (h *replayHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
-	want, err := os.ReadFile(filepath.Join("testdata/koji-wire", h.name+".request.xml"))
+	want, err := os.ReadFile(filepath.Join(wireDir, h.name+".request.xml"))
 	if err != nil {
 		h.err = err
 		return
@@ -43,7 +43,7 @@ func (h *replayHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !h.sameCall {
 		h.err = &koji.Fault{Code: 1, String: "sent " + string(body)}
 	}
-	resp, err := os.ReadFile(filepath.Join("testdata/koji-wire", h.name+".response.xml"))
+	resp, err := os.ReadFile(filepath.Join(wireDir, h.name+".response.xml"))
 	if err != nil {
 		h.err = err
 		return
@@ -253,3 +253,7 @@ func first(errs ...error) error {
 	}
 	return nil
 }
+
+// wireDir holds the traffic of a real Koji 1.35.3 hub (a copy of
+// shared/data/koji-wire), shared by the codec, client and hub tests.
+const wireDir = "../../../testdata/xmlrpc/koji-wire"
