@@ -14,7 +14,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
@@ -435,13 +437,40 @@ func (ho *Host) RepoDone(ctx context.Context, p *RepoPlan) error {
 	if p.Opts != (koji.RepoOpts{}) {
 		return nil
 	}
-	latest := filepath.Join(filepath.Dir(p.Dir), "latest")
-	tmp := latest + ".tmp"
-	_ = os.Remove(tmp)
-	if err := os.Symlink(fmt.Sprint(p.ID), tmp); err != nil {
+	return pointLatest(filepath.Dir(p.Dir), p.ID)
+}
+
+// pointLatest points the tag's repos/<tag>/latest symlink at repo id,
+// unless it already names a newer repo. Several processes may finish repos
+// of one tag at once, so the new link is made under a name of its own and
+// renamed over the old one (atomic for readers), under a lock on
+// repos/<tag>/.latest.lock so that the newest repo always wins.
+func pointLatest(tagDir string, id int64) error {
+	lock, err := os.OpenFile(filepath.Join(tagDir, ".latest.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, latest)
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("lock %s: %w", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	latest := filepath.Join(tagDir, "latest")
+	if cur, err := os.Readlink(latest); err == nil {
+		if n, err := strconv.ParseInt(cur, 10, 64); err == nil && n >= id {
+			return nil
+		}
+	}
+	tmp := fmt.Sprintf("%s.tmp-%d-%d", latest, id, os.Getpid())
+	_ = os.Remove(tmp)
+	if err := os.Symlink(fmt.Sprint(id), tmp); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, latest); err != nil {
+		_ = os.Remove(tmp)
+		return err
+	}
+	return nil
 }
 
 // RepoProblem sets a repo PROBLEM.
