@@ -40,6 +40,17 @@ type Assembly struct {
 	Downloaded []string
 	// Files are the names of the files in Dir, sorted.
 	Files []string
+
+	removed chan struct{} // closed when the previous contents are gone
+}
+
+// Wait waits until the previous contents that the assembly replaced are
+// removed. That runs in the background so that rpmbuild can start at once;
+// call Wait before the process exits.
+func (a *Assembly) Wait() {
+	if a != nil && a.removed != nil {
+		<-a.removed
+	}
 }
 
 // SpecCountError reports a wrong number of spec files in the assembled sources.
@@ -88,6 +99,13 @@ func Assemble(ctx context.Context, l Layout, opts AssembleOptions) (*Assembly, e
 	if err := st.commit(); err != nil {
 		return nil, err
 	}
+	a.removed = make(chan struct{})
+	go func() {
+		defer close(a.removed)
+		for _, d := range st.trash {
+			_ = os.RemoveAll(d)
+		}
+	}()
 	// Generated directories not made this time are stale: remove them.
 	for _, name := range []string{DirUpstreamSRPMContents, DirUpstreamTarballContent} {
 		if !st.has(name) {
@@ -357,6 +375,7 @@ type staging struct {
 	root  string
 	dirs  []string // temporary paths
 	names []string // final names
+	trash []string // replaced directories, to remove after commit
 	done  bool
 }
 
@@ -409,7 +428,7 @@ func (s *staging) commit() error {
 			return fmt.Errorf("move the new %s into place: %w", s.names[i], err)
 		}
 		if old != "" {
-			_ = os.RemoveAll(old)
+			s.trash = append(s.trash, old)
 		}
 	}
 	s.done = true

@@ -304,3 +304,38 @@ func TestAssembleRemovesStale(t *testing.T) {
 		}
 	}
 }
+
+// TestAssembleReplacesPrevious assembles twice: the second assembly
+// replaces the first, and once Wait returns the replaced directory (removed
+// in the background) is gone too.
+func TestAssembleReplacesPrevious(t *testing.T) {
+	pkg, f := samplePackage(t)
+	l, _ := NewLayout(pkg, "")
+	first, err := Assemble(context.Background(), l, AssembleOptions{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Wait()
+	if err := os.WriteFile(filepath.Join(l.FinalSRPMContents(), "stray"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := Assemble(context.Background(), l, AssembleOptions{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second.Wait()
+	if _, err := os.Stat(filepath.Join(l.FinalSRPMContents(), "stray")); !os.IsNotExist(err) {
+		t.Errorf("a file of the previous contents survived: %v", err)
+	}
+	if _, err := os.Stat(second.Spec); err != nil {
+		t.Error(err)
+	}
+	ents, _ := os.ReadDir(pkg)
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), ".") {
+			t.Errorf("%s left behind", e.Name())
+		}
+	}
+	var nilAssembly *Assembly
+	nilAssembly.Wait() // a failed Assemble's nil result may be waited on
+}

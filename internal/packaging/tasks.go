@@ -108,6 +108,7 @@ func RunTask(ctx context.Context, task Task, pkgdir string, o TaskOptions) []Res
 	if err != nil {
 		return fail(allDvers, err)
 	}
+	defer a.Wait()
 	var results []Result
 	for _, dver := range dvers {
 		r := Result{Package: name, PkgDir: pkgdir, Dver: dver}

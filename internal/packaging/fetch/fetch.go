@@ -35,7 +35,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -187,11 +186,20 @@ func (f *Fetcher) FetchLines(ctx context.Context, lines []source.Line, destdir s
 	if err != nil {
 		return nil, fmt.Errorf("find the destination directory: %w", err)
 	}
-	stage, err := os.MkdirTemp(absDest, ".osg-build-fetch-")
-	if err != nil {
-		return nil, fmt.Errorf("create staging directory: %w", err)
+	// Each line writes its files under temporary names in destdir itself
+	// and gets a work directory only when it needs one (a git checkout):
+	// on a warm cache nothing is created but the output files, because
+	// making and removing directories is not free on every file system.
+	stages := make([]*lineStage, len(lines))
+	for i := range lines {
+		stages[i] = &lineStage{dest: absDest, prefix: fmt.Sprintf(".osg-build-fetch-%d-%d-", os.Getpid(), i)}
 	}
-	defer os.RemoveAll(stage)
+	moved := false
+	defer func() {
+		for _, st := range stages {
+			st.cleanup(!moved)
+		}
+	}()
 
 	if f.opts.Progress != nil {
 		f.bar = progressbar.NewOptions64(-1,
@@ -223,16 +231,11 @@ func (f *Fetcher) FetchLines(ctx context.Context, lines []source.Line, destdir s
 				return
 			}
 			defer func() { <-sem }()
-			dir := filepath.Join(stage, strconv.Itoa(i))
-			if err := os.Mkdir(dir, 0o755); err != nil {
-				errs[i] = err
-				return
-			}
 			switch l.Type {
 			case source.Cached, source.URI:
-				results[i], errs[i] = f.fetchFile(ctx, l, dir)
+				results[i], errs[i] = f.fetchFile(ctx, l, stages[i])
 			case source.Git, source.GitHub:
-				results[i], errs[i] = f.fetchGit(ctx, l, dir)
+				results[i], errs[i] = f.fetchGit(ctx, l, stages[i])
 			default:
 				errs[i] = lineErrorf(l, "unknown source type %q", l.Type)
 			}
@@ -259,7 +262,50 @@ func (f *Fetcher) FetchLines(ctx context.Context, lines []source.Line, destdir s
 			paths = append(paths, filepath.Join(destdir, o.name))
 		}
 	}
+	moved = true
 	return paths, nil
+}
+
+// lineStage is where one source line's fetch writes before its outputs are
+// moved into the destination directory.
+type lineStage struct {
+	dest   string // the destination directory (absolute)
+	prefix string // hidden, unique name prefix for this line
+	files  []string
+	work   string // the work directory, once made
+}
+
+// file returns a temporary path in the destination directory for an
+// output called name.
+func (s *lineStage) file(name string) string {
+	p := filepath.Join(s.dest, s.prefix+name)
+	s.files = append(s.files, p)
+	return p
+}
+
+// dir returns the line's work directory, making it on first use.
+func (s *lineStage) dir() (string, error) {
+	if s.work == "" {
+		d, err := os.MkdirTemp(s.dest, s.prefix+"work-")
+		if err != nil {
+			return "", fmt.Errorf("create a work directory: %w", err)
+		}
+		s.work = d
+	}
+	return s.work, nil
+}
+
+// cleanup removes the work directory and, when failed, the temporary
+// files (after a success they have all been moved into place).
+func (s *lineStage) cleanup(failed bool) {
+	if s.work != "" {
+		os.RemoveAll(s.work)
+	}
+	if failed {
+		for _, p := range s.files {
+			os.Remove(p)
+		}
+	}
 }
 
 // LineError is a failure to fetch one source line.
@@ -339,9 +385,9 @@ func (f *Fetcher) fileURLs(l source.Line) []string {
 	return urls
 }
 
-func (f *Fetcher) fetchFile(ctx context.Context, l source.Line, dir string) ([]staged, error) {
+func (f *Fetcher) fetchFile(ctx context.Context, l source.Line, ls *lineStage) ([]staged, error) {
 	name := l.OutputName()
-	tmp := filepath.Join(dir, name)
+	tmp := ls.file(name)
 	if !l.Checksummed() {
 		f.log.Warn(fmt.Sprintf("%s:%d: no sha1sum= or sha256sum= for %s; a checksum will be required for official builds (`osg-build checksum FILE` prints one)",
 			l.File, l.LineNo, name))

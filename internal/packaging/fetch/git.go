@@ -35,7 +35,7 @@ func gitEnv(extra ...string) []string {
 	return append([]string{"GIT_TERMINAL_PROMPT=0", "GIT_ASK_YESNO=false"}, extra...)
 }
 
-func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]staged, error) {
+func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, ls *lineStage) ([]staged, error) {
 	if _, ok := runner.Look("git"); !ok {
 		return nil, lineErrorf(l, "git is not on PATH: install git to fetch git sources")
 	}
@@ -51,7 +51,7 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]st
 		sum := sha256.Sum256([]byte(strings.Join([]string{gitCacheVersion, strings.ToLower(l.Hash), prefix,
 			fmt.Sprint(l.Submodules), spec}, "\x00")))
 		key = hex.EncodeToString(sum[:])
-		if outs, ok := f.gitFromCache(key, dir, tarball, spec); ok {
+		if outs, ok := f.gitFromCache(key, ls, tarball, spec); ok {
 			f.log.Info(fmt.Sprintf("Using cached %s (%s tag %s)", tarball, l.URL, l.Tag))
 			return outs, nil
 		}
@@ -62,6 +62,10 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, dir string) ([]st
 		return nil, &LineError{Line: l, Err: err}
 	}
 	f.log.Info(fmt.Sprintf("Retrieving %s %s", l.URL, l.Tag))
+	dir, err := ls.dir()
+	if err != nil {
+		return nil, &LineError{Line: l, Err: err}
+	}
 	work := filepath.Join(dir, "work")
 	var env []string
 	var gitDir string
@@ -364,13 +368,13 @@ func (f *Fetcher) gitCacheDir(key string) string {
 }
 
 // gitFromCache copies a cached tarball (and spec) into dir.
-func (f *Fetcher) gitFromCache(key, dir, tarball, spec string) ([]staged, bool) {
+func (f *Fetcher) gitFromCache(key string, ls *lineStage, tarball, spec string) ([]staged, bool) {
 	cdir := f.gitCacheDir(key)
 	want, err := os.ReadFile(filepath.Join(cdir, "archive.tar.gz.sha256"))
 	if err != nil {
 		return nil, false
 	}
-	tmp := filepath.Join(dir, "archive.tar.gz")
+	tmp := ls.file(tarball)
 	in, err := os.Open(filepath.Join(cdir, "archive.tar.gz"))
 	if err != nil {
 		return nil, false
@@ -387,7 +391,7 @@ func (f *Fetcher) gitFromCache(key, dir, tarball, spec string) ([]staged, bool) 
 	if spec != "" {
 		cspec := filepath.Join(cdir, "spec")
 		if _, err := os.Stat(cspec); err == nil {
-			specTmp := filepath.Join(dir, "spec")
+			specTmp := ls.file("spec")
 			if err := copyFile(cspec, specTmp); err != nil {
 				return nil, false
 			}
