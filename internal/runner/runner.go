@@ -153,7 +153,16 @@ func Run(ctx context.Context, c Cmd) (*Result, error) {
 	cmd.Stdout = io.MultiWriter(outs...)
 	cmd.Stderr = io.MultiWriter(errs...)
 
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if rec := recordPath(ctx); rec != "" {
+			if werr := writeRecord(rec, cmd.Process.Pid); werr != nil {
+				logger.Debug("record the process", "path", rec, "err", werr)
+			}
+			defer os.Remove(rec)
+		}
+		err = cmd.Wait()
+	}
 	res := &Result{Stdout: stdout.Bytes(), Stderr: stderr.Bytes(), Combined: combined.Bytes()}
 	if err == nil {
 		return res, nil

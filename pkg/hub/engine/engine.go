@@ -158,7 +158,7 @@ func New(ctx context.Context, h *hub.Hub, opts Options) (*Engine, error) {
 	e.host = host
 	tok := make([]byte, 8)
 	_, _ = rand.Read(tok)
-	e.lease = hub.Lease{Hostname: opts.HostName, PID: os.Getpid(), ProcStart: procStart(os.Getpid()), Token: hex.EncodeToString(tok)}
+	e.lease = hub.Lease{Hostname: opts.HostName, PID: os.Getpid(), ProcStart: runner.ProcStart(os.Getpid()), Token: hex.EncodeToString(tok)}
 	if _, err := e.Recover(ctx); err != nil {
 		return nil, err
 	}
@@ -198,27 +198,6 @@ func (e *Engine) builderFor(ctx context.Context, repo *koji.Repo) (builder.Build
 	return &builder.Mock{}, ""
 }
 
-// procStart returns the start time of a process (field 22 of
-// /proc/PID/stat, clock ticks since boot), 0 when unknown.
-func procStart(pid int) int64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return 0
-	}
-	f := strings.Fields(s[i+1:])
-	// after the comm: state is field 3, starttime field 22
-	if len(f) < 20 {
-		return 0
-	}
-	v, _ := strconv.ParseInt(f[19], 10, 64)
-	return v
-}
-
 func pidAlive(pid int) bool {
 	if pid <= 0 {
 		return false
@@ -239,7 +218,7 @@ func (e *Engine) dead(l hub.Lease) bool {
 			return true
 		}
 		if l.ProcStart != 0 {
-			if ps := procStart(l.PID); ps != 0 && ps != l.ProcStart {
+			if ps := runner.ProcStart(l.PID); ps != 0 && ps != l.ProcStart {
 				return true
 			}
 		}
@@ -262,7 +241,7 @@ func (e *Engine) Recover(ctx context.Context) (*hub.Recovery, error) {
 		_ = os.RemoveAll(d)
 	}
 	for _, id := range append(append([]int64{}, rec.Failed...), rec.Freed...) {
-		_ = os.RemoveAll(e.workDir(id))
+		e.removeWorkDir(id)
 	}
 	for _, b := range rec.Builds {
 		if bi, err := e.h.GetBuild(ctx, koji.ByID(int(b)), koji.GetBuildOpts{}); err == nil && bi != nil {
@@ -304,13 +283,32 @@ func (e *Engine) sweepWorkDirs(ctx context.Context) {
 		if ok && !st.Finished() {
 			continue
 		}
-		_ = os.RemoveAll(e.workDir(id))
+		e.removeWorkDir(id)
 	}
 }
 
 // workDir is the scratch directory of a task's build, outside the topdir.
 func (e *Engine) workDir(id int64) string {
 	return filepath.Join(e.h.Dir(), "tmp", fmt.Sprintf("task-%d", id))
+}
+
+// processRecord is where a task's running program (builder, checkout,
+// mergerepo_c) records its process group: in the work directory, so that
+// a process taking the task back after a kill -9 can stop it.
+func (e *Engine) processRecord(id int64) string {
+	return filepath.Join(e.workDir(id), ".process")
+}
+
+// removeWorkDir removes the work directory of a task that no longer runs,
+// after stopping a program the dead process running the task left behind
+// (an orphaned rpmbuild would go on writing there).
+func (e *Engine) removeWorkDir(id int64) {
+	if killed, err := runner.KillRecorded(e.processRecord(id), 5*time.Second); err != nil {
+		e.log.Warn("stopping an orphaned builder", "task", id, "err", err)
+	} else if killed {
+		e.log.Warn("stopped the orphaned builder of an interrupted task", "task", id)
+	}
+	_ = os.RemoveAll(e.workDir(id))
 }
 
 // notify wakes everything waiting for a task change in this process.
@@ -446,7 +444,7 @@ func (e *Engine) stopHeartbeat() {
 
 // start runs a claimed task in a goroutine.
 func (e *Engine) start(ctx context.Context, t *hub.ClaimedTask) {
-	tctx, cancel := context.WithCancel(ctx)
+	tctx, cancel := context.WithCancel(runner.WithProcessRecord(ctx, e.processRecord(t.ID)))
 	r := &running{weight: t.Weight, cancel: cancel, done: make(chan struct{})}
 	e.mu.Lock()
 	e.running[t.ID] = r

@@ -82,8 +82,25 @@ func descendants(pid int) []int {
 	return out
 }
 
-// TestKill9Recovery kills (SIGKILL) an engine process, and the builders it
-// started, while 10 builds run, then reopens the hub: the interrupted tasks
+// stillRunning returns the processes of pids that still run (not zombies).
+func stillRunning(pids []int) []int {
+	var out []int
+	for _, p := range pids {
+		b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(p), "stat"))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+		if len(f) > 0 && f[0] != "Z" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// TestKill9Recovery kills (SIGKILL) an engine process while 10 builds run,
+// leaving its builders orphaned, then reopens the hub: the interrupted tasks
 // are FAILED (newRepo tasks rerun), no build is left BUILDING, no lease is
 // left, the work directories are gone, and the rest of the tasks run to the
 // end with consistent repos.
@@ -143,13 +160,22 @@ func TestKill9Recovery(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	// kill -9 the engine and every builder it started
+	// kill -9 the engine alone: its builders (rpmbuild and the shell of
+	// %install, in their own process groups) are orphaned and go on running
 	procs := descendants(cmd.Process.Pid)
-	_ = cmd.Process.Signal(syscall.SIGKILL)
-	for _, p := range procs {
-		_ = syscall.Kill(p, syscall.SIGKILL)
+	if len(procs) == 0 {
+		t.Fatal("no builder process under the engine")
 	}
+	_ = cmd.Process.Signal(syscall.SIGKILL)
 	<-exited
+	t.Cleanup(func() {
+		for _, p := range procs {
+			_ = syscall.Kill(p, syscall.SIGKILL)
+		}
+	})
+	if alive := stillRunning(procs); len(alive) == 0 {
+		t.Fatal("the builders died with the engine: nothing left to recover")
+	}
 
 	var open, building int
 	db := h.Store().SQL()
@@ -175,6 +201,11 @@ func TestKill9Recovery(t *testing.T) {
 	db.QueryRow(`SELECT count(*) FROM task WHERE state = 5 AND result LIKE '%was interrupted%'`).Scan(&failed)
 	if leases != 0 || failed == 0 {
 		t.Errorf("after recovery: %d leases, %d tasks failed as interrupted", leases, failed)
+	}
+	// the recovery stopped the orphaned builders before removing their
+	// work directories
+	if alive := stillRunning(procs); len(alive) != 0 {
+		t.Errorf("orphaned builders still running after the recovery: %v", alive)
 	}
 	if ents, _ := os.ReadDir(filepath.Join(h2.Dir(), "tmp")); len(ents) != 0 {
 		t.Errorf("work directories left: %v", ents)
