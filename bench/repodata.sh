@@ -11,7 +11,8 @@
 # The 2,000 RPMs come from ONE rpmbuild of a generated spec with 2,000
 # subpackages. Needs rpmbuild and createrepo_c. $BIN is the osg-build
 # binary (built here when unset). N and RUNS may be overridden; RPMS_DIR,
-# a directory of RPMs made by an earlier run, skips the 3-minute rpmbuild.
+# a directory of RPMs made by an earlier run (KEEP_RPMS=DIR keeps them),
+# skips the 3-minute rpmbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${N:-2000}
@@ -77,6 +78,9 @@ if [ -n "${RPMS_DIR:-}" ]; then
 else
   rpmbuild -bb --quiet --define "_topdir $work/top" --define "_binary_payload w1.gzdio" "$spec" >/dev/null 2>&1
   mv "$work"/top/RPMS/noarch/bench-sub-*.rpm "$repo"/
+  if [ -n "${KEEP_RPMS:-}" ]; then
+    mkdir -p "$KEEP_RPMS" && cp -p "$repo"/bench-sub-*.rpm "$KEEP_RPMS"/
+  fi
 fi
 rpmbuild -bb --quiet --define "_topdir $work/top" "$work/extra.spec" >/dev/null 2>&1
 t1=$(date +%s.%N)

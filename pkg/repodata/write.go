@@ -168,8 +168,15 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		}
 		files[k] = f
 	}
+	// Each file hashes and writes its chunks in its own goroutine: the
+	// SHA-256 of the open content is the longest sequential step of an
+	// update, and the three files need not wait for each other.
+	for _, g := range files {
+		g.start(len(chunks))
+	}
 	defer func() {
 		for _, g := range files {
+			g.stop()
 			g.f.Close()
 		}
 	}()
@@ -198,13 +205,11 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		for written < len(chunks) && completed[written] && writeErr == nil {
 			ch := &chunks[written]
 			for k, g := range files {
+				opens := make([][]byte, 0, ch.hi-ch.lo)
 				for i := ch.lo; i < ch.hi; i++ {
-					g.open(fragment(entries[i], k))
+					opens = append(opens, fragment(entries[i], k))
 				}
-				g.write(ch.seg[k])
-				if g.err != nil {
-					writeErr = g.err
-				}
+				g.queue <- gzItem{opens: opens, seg: ch.seg[k]}
 			}
 			written++
 		}
@@ -264,6 +269,12 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	if writeErr != nil {
 		return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", writeErr)
+	}
+	for _, g := range files {
+		g.stop()
+		if g.err != nil {
+			return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", g.err)
+		}
 	}
 	records := make([]Record, 3)
 	saveDone.Wait()
@@ -352,6 +363,42 @@ type gzFile struct {
 	crc     hash.Hash32
 	osize   int64
 	err     error
+
+	queue chan gzItem   // chunks to hash and write, in order
+	done  chan struct{} // closed when the queue is drained
+}
+
+// gzItem is one chunk of a file: its open content and its compressed
+// segment.
+type gzItem struct {
+	opens [][]byte
+	seg   []byte
+}
+
+// start starts the goroutine that hashes and writes the queued chunks.
+func (g *gzFile) start(n int) {
+	g.queue = make(chan gzItem, n)
+	g.done = make(chan struct{})
+	go func() {
+		defer close(g.done)
+		for it := range g.queue {
+			for _, b := range it.opens {
+				g.open(b)
+			}
+			g.write(it.seg)
+		}
+	}()
+}
+
+// stop closes the queue and waits until it is drained; it may be called
+// more than once.
+func (g *gzFile) stop() {
+	if g.queue == nil {
+		return
+	}
+	close(g.queue)
+	<-g.done
+	g.queue = nil
 }
 
 func newGzFile(dir, name string, head []byte) (*gzFile, error) {
