@@ -61,6 +61,16 @@ minimum() { printf '%s\n' "$@" | sort -n | head -1; }
 
 measure "the sample package (a 223-byte tarball)" "$RUNS"
 
+# For reading the ratio: the fixed cost of starting (and ending) the
+# osg-build process at all, which the raw rpmbuild does not pay.
+starts=()
+for _ in $(seq "$RUNS"); do
+  t0=$(now); "$BIN" --version >/dev/null; t1=$(now)
+  starts+=($(( (t1 - t0) / 1000 )))
+done
+awk -v s="$(median "${starts[@]}")" -v m="$(minimum "${starts[@]}")" 'BEGIN {
+  printf "  (osg-build --version alone: median %.1f ms, min %.1f ms: process start-up and exit)\n", s/1000, m/1000 }'
+
 # The same package with a realistic upstream tarball (LARGE_MB of
 # incompressible data, like a typical upstream release), from a private cache
 # with the .source line rewritten for it: here fixed costs matter less.
