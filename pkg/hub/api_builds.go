@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -31,10 +30,11 @@ func jsonMap(s *string) map[string]any {
 	if s == nil {
 		return nil
 	}
-	var m map[string]any
-	if err := json.Unmarshal([]byte(*s), &m); err != nil {
+	var v any
+	if err := unmarshalValue([]byte(*s), &v); err != nil {
 		return nil
 	}
+	m, _ := v.(map[string]any)
 	return m
 }
 

@@ -2,7 +2,6 @@ package hub
 
 import (
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"regexp"
 	"sort"
@@ -714,7 +713,7 @@ func readTagExtra(tx *store.Tx, id int64, ev *int64) (map[string]extraVal, error
 			continue
 		}
 		var val any
-		if err := json.Unmarshal([]byte(v.String), &val); err != nil {
+		if err := unmarshalValue([]byte(v.String), &val); err != nil {
 			val = v.String
 		}
 		out[k] = extraVal{Value: val}
