@@ -74,6 +74,7 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 			rootCmd.Use = exe
 			args = append([]string{name}, args...)
 			routed = name
+			dedupUsage(rootCmd, exe+" "+name, exe)
 		}
 	}
 	args, err := expandTask(rootCmd, args)
@@ -82,6 +83,17 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		err = rootCmd.ExecuteContext(ctx)
 	}
 	return exitCode(ctx, ios, rootCmd, args, routed, err)
+}
+
+// dedupUsage makes the usage texts of a routed personality read
+// "osg-koji list-tagged", not "osg-koji osg-koji list-tagged": the command
+// paths in the usage template lose the doubled name.
+func dedupUsage(rootCmd *cobra.Command, doubled, single string) {
+	cobra.AddTemplateFunc("dedupPath", func(s string) string { return strings.Replace(s, doubled, single, 1) })
+	t := rootCmd.UsageTemplate()
+	t = strings.ReplaceAll(t, "{{.UseLine}}", "{{dedupPath .UseLine}}")
+	t = strings.ReplaceAll(t, "{{.CommandPath}}", "{{dedupPath .CommandPath}}")
+	rootCmd.SetUsageTemplate(t)
 }
 
 // expandTask replaces an abbreviated osg-build task (the first positional

@@ -154,3 +154,25 @@ func TestPersonalityUsageHint(t *testing.T) {
 		t.Errorf("stderr %q", stderr.String())
 	}
 }
+
+// Called as osg-koji, help shows "osg-koji VERB", not "osg-koji osg-koji
+// VERB"; called as osg-build, the family keeps its full path.
+func TestPersonalityHelpUsageLine(t *testing.T) {
+	for _, tt := range []struct {
+		argv       []string
+		want, nope string
+	}{
+		{[]string{"/usr/bin/osg-koji", "list-tagged", "--help"}, "\n  osg-koji list-tagged <tag>", "osg-koji osg-koji"},
+		{[]string{"/usr/bin/osg-koji", "--help"}, `Use "osg-koji [command] --help"`, "osg-koji osg-koji"},
+		{[]string{"osg-build", "osg-koji", "list-tagged", "--help"}, "\n  osg-build osg-koji list-tagged <tag>", "\n  osg-koji list-tagged"},
+	} {
+		ios, _, stdout, stderr := iostreams.Test()
+		if code := Run(context.Background(), tt.argv, ios); code != 0 {
+			t.Fatalf("%v: exit %d (stderr %q)", tt.argv, code, stderr.String())
+		}
+		out := stdout.String()
+		if !strings.Contains(out, tt.want) || strings.Contains(out, tt.nope) {
+			t.Errorf("%v: help\n%s\nwant %q, not %q", tt.argv, out, tt.want, tt.nope)
+		}
+	}
+}
