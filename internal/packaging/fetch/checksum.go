@@ -66,5 +66,8 @@ func CacheRelPath(path, root string) (string, bool) {
 
 // SourceLine formats a ready .source line for a cache path or file name.
 func SourceLine(name string, c Checksums) string {
+	if strings.Contains(name, "=") {
+		name = "type=cached relpath=" + name // a bare path with "=" would read as a field
+	}
 	return fmt.Sprintf("%s sha1sum=%s sha256sum=%s", name, c.SHA1, c.SHA256)
 }

@@ -417,10 +417,12 @@ func TestChecksumHelpers(t *testing.T) {
 			t.Errorf("CacheRelPath(%q, %q) = %q %v, want %q %v", tt.path, tt.root, got, ok, tt.want, tt.ok)
 		}
 	}
-	line := SourceLine("xrootd/5.9.7/xrootd-5.9.7.tar.gz", c)
-	l, err := source.ParseLine(line, "x", 1)
-	if err != nil || l.SHA1 != c.SHA1 || l.SHA256 != c.SHA256 || l.Path != "xrootd/5.9.7/xrootd-5.9.7.tar.gz" {
-		t.Errorf("%q: %+v %v", line, l, err)
+	for _, name := range []string{"xrootd/5.9.7/xrootd-5.9.7.tar.gz", "odd/1/name=with-equals.tar.gz"} {
+		line := SourceLine(name, c)
+		l, err := source.ParseLine(line, "x", 1)
+		if err != nil || l.SHA1 != c.SHA1 || l.SHA256 != c.SHA256 || l.Path != name {
+			t.Errorf("%q: %+v %v", line, l, err)
+		}
 	}
 }
 

@@ -463,7 +463,17 @@ func (l Line) String() string {
 	}
 	switch l.Type {
 	case Cached, URI:
-		parts = append(parts, "type="+string(l.Type), l.Path)
+		parts = append(parts, "type="+string(l.Type))
+		if strings.Contains(l.Path, "=") {
+			// a positional value with "=" would read as a field
+			key := "relpath"
+			if l.Type == URI {
+				key = "uri"
+			}
+			parts = append(parts, key+"="+l.Path)
+		} else {
+			parts = append(parts, l.Path)
+		}
 		add("sha1sum", l.SHA1)
 		add("sha256sum", l.SHA256)
 		add("filename", l.Filename)
