@@ -36,7 +36,7 @@ func makeExternalRepo(t *testing.T, specs ...specOpts) string {
 }
 
 func TestExternalReposMerged(t *testing.T) {
-	testutil.RequireTool(t, "rpmbuild", "mergerepo_c", "dnf")
+	testutil.RequireTool(t, "rpmbuild", "dnf")
 	for _, mode := range []string{"koji", "simple", "bare"} {
 		t.Run(mode, func(t *testing.T) {
 			h := testHub(t, "pkgc", "extlib")

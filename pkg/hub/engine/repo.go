@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/osg-htc/osg-build-go/internal/runner"
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -16,7 +15,7 @@ import (
 
 // newRepo is the newRepo task [tag, {event, src, debuginfo,
 // separate_src}]: repoInit (the package lists), repodata per arch written
-// by pkg/repodata, the tag's external repos merged in with mergerepo_c and
+// by pkg/repodata, the tag's external repos merged in (repodata.Merge) and
 // the merge mode (koji, simple, bare), then repoDone (READY, latest). The
 // result is [repo_id, event_id].
 func (t *task) newRepo() (any, error) {
@@ -151,11 +150,12 @@ func (t *task) createrepo(plan *hub.RepoPlan, arch string) error {
 }
 
 // mergeRepos merges the external repos into the arch's repodata, as
-// kojid's CreaterepoTask.merge_repos does: the Koji content first, then
-// each external repo by priority, with mergerepo_c in the merge mode of
-// the repos (koji: only the RPMs of one SRPM per package, blocked packages
-// dropped; simple: the same but identical NEVRAs kept; bare: every
-// package).
+// kojid's CreaterepoTask.merge_repos does with mergerepo_c, in Go
+// (pkg/repodata.Merge): the Koji content first, then each external repo by
+// priority, in the merge mode of the repos (koji: only the RPMs of one SRPM
+// per source name, blocked names dropped; simple: every package but the
+// blocked ones; bare: every package). The Koji content's repodata cache is
+// kept for the next regeneration.
 func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagExternalRepo) error {
 	mode := ext[0].MergeMode
 	for _, x := range ext {
@@ -163,33 +163,40 @@ func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagEx
 			return fmt.Errorf("the external repos of %s have different merge modes (%s: %s, %s: %s): they must share one", plan.TagName, ext[0].ExternalRepoName, mode, x.ExternalRepoName, x.MergeMode)
 		}
 	}
-	if _, ok := runner.Look("mergerepo_c"); !ok {
-		return fmt.Errorf("merging the external repos of %s needs mergerepo_c: install createrepo_c", plan.TagName)
-	}
-	// the Koji content (dir/repodata, its hrefs through toplink) first, then
-	// the external repos; the merged repodata replaces dir/repodata
-	out := filepath.Join(dir, "merged")
-	_ = os.RemoveAll(out)
-	args := []string{"--arch-expand", "-a", arch, "-o", out, "-r", "file://" + dir + "/"}
+	repos := []string{"file://" + dir + "/"}
+	var log strings.Builder
+	fmt.Fprintf(&log, "Merging for %s (%s), merge mode %s\nAdding repo: %s (the Koji content)\n", plan.TagName, arch, orDefault(mode, repodata.MergeKoji), repos[0])
 	for _, x := range ext {
 		u := strings.ReplaceAll(x.URL, "$arch", arch)
-		args = append(args, "-r", u)
+		repos = append(repos, u)
+		fmt.Fprintf(&log, "Adding repo: %s (%s, priority %d)\n", u, x.ExternalRepoName, x.Priority)
 	}
-	switch mode {
-	case "", "koji":
-		args = append(args, "--koji", "-b", filepath.Join(dir, "blocklist"))
-	case "simple":
-		args = append(args, "--koji", "--simple", "-b", filepath.Join(dir, "blocklist"))
-	case "bare":
-		args = append(args, "--pkgorigins", "--all")
-	default:
-		return fmt.Errorf("unknown merge mode %q of the external repos of %s: use koji, simple or bare", mode, plan.TagName)
+	var blocked []string
+	if b, err := os.ReadFile(filepath.Join(dir, "blocklist")); err == nil {
+		blocked = strings.Fields(string(b))
 	}
-	if plan.CompsFile != "" {
-		args = append(args, "-g", plan.CompsFile)
-	}
-	if _, err := runner.Run(t.ctx, runner.Cmd{Name: "mergerepo_c", Args: args, LogPath: filepath.Join(t.dir, "mergerepos.log")}); err != nil {
+	out := filepath.Join(dir, "merged")
+	_ = os.RemoveAll(out)
+	defer os.RemoveAll(out)
+	logPath := filepath.Join(t.dir, "mergerepos.log")
+	res, err := repodata.Merge(t.ctx, repodata.MergeOptions{OutputDir: out, Repos: repos, Arch: arch, Mode: mode,
+		Blocked: blocked, GroupFile: plan.CompsFile})
+	if err != nil {
+		fmt.Fprintf(&log, "Error: %v\n", err)
+		_ = os.WriteFile(logPath, []byte(log.String()), 0o644)
 		return err
+	}
+	for i, n := range res.PerRepo {
+		fmt.Fprintf(&log, "%d packages from %s\n", n, repos[i])
+	}
+	fmt.Fprintf(&log, "%d packages merged\n", res.Packages)
+	_ = os.WriteFile(logPath, []byte(log.String()), 0o644)
+	t.stateLog("merged %d external repos for %s: %d packages", len(ext), arch, res.Packages)
+	// keep the Koji content's cache (pkg/repodata ignores it for anything
+	// but the packages it describes)
+	cache := filepath.Join(dir, "repodata", repodata.CacheName)
+	if _, err := os.Stat(cache); err == nil {
+		_ = os.Link(cache, filepath.Join(out, "repodata", repodata.CacheName))
 	}
 	old := filepath.Join(dir, "repodata.premerge")
 	_ = os.RemoveAll(old)
@@ -199,8 +206,14 @@ func (t *task) mergeRepos(plan *hub.RepoPlan, arch, dir string, ext []koji.TagEx
 	if err := os.Rename(filepath.Join(out, "repodata"), filepath.Join(dir, "repodata")); err != nil {
 		return err
 	}
-	_ = os.RemoveAll(out)
 	return os.RemoveAll(old)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 // previousRepoCache returns the repodata cache of the arch in the tag's
