@@ -445,7 +445,14 @@ func (e *Engine) stopHeartbeat() {
 // start runs a claimed task in a goroutine.
 func (e *Engine) start(ctx context.Context, t *hub.ClaimedTask) {
 	tctx, cancel := context.WithCancel(runner.WithProcessRecord(ctx, e.processRecord(t.ID)))
-	r := &running{weight: t.Weight, cancel: cancel, done: make(chan struct{})}
+	// A waitrepo task only sleeps until a repo exists: it takes none of
+	// the capacity, or builds waiting for a repo could fill the host and
+	// leave no room for the newRepo task they wait for.
+	weight := t.Weight
+	if t.Method == "waitrepo" {
+		weight = 0
+	}
+	r := &running{weight: weight, cancel: cancel, done: make(chan struct{})}
 	e.mu.Lock()
 	e.running[t.ID] = r
 	e.mu.Unlock()

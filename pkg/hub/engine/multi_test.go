@@ -73,3 +73,36 @@ func TestTwoEnginesOneHub(t *testing.T) {
 	checkConsistent(t, h)
 	t.Logf("%d tasks on %d host record(s)", len(tasks), len(hosts))
 }
+
+// TestManyBuildsWaitForOneRepo: more builds than the host has capacity for
+// all wait for the build tag's first repo. Their waitrepo tasks only sleep:
+// they must not take the capacity the newRepo task they wait for needs.
+func TestManyBuildsWaitForOneRepo(t *testing.T) {
+	testutil.RequireTool(t, "rpmbuild")
+	var names []string
+	for i := 0; i < 10; i++ {
+		names = append(names, fmt.Sprintf("w%d", i))
+	}
+	h := testHub(t, names...)
+	ctx := context.Background()
+	for _, n := range names {
+		if _, err := h.Build(ctx, upload(t, h, makeSRPM(t, specOpts{name: n, version: "1", noarch: true})), "tgt", koji.BuildRequestOpts{}, koji.BuildOpts{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// served mode: the engine claims whatever is free, as hub serve does
+	e := newEngine(t, h, Options{Capacity: 2})
+	sctx, stop := context.WithCancel(ctx)
+	e.Start(sctx)
+	defer func() { stop(); e.Wait() }()
+	deadline := time.Now().Add(90 * time.Second)
+	var complete int
+	for time.Now().Before(deadline) {
+		h.Store().SQL().QueryRow(`SELECT count(*) FROM build WHERE state = 1`).Scan(&complete)
+		if complete == len(names) {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Errorf("%d of %d builds complete after 90 s: deadlocked waiting for a repo", complete, len(names))
+}
