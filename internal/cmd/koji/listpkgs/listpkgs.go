@@ -128,9 +128,10 @@ func listPkgsRun(ctx context.Context, opts *ListPkgsOptions) error {
 		return opts.WriteJSON(data)
 	}
 	if len(data) == 0 {
-		// koji exits 1 here; an empty listing is a success in osg-build
+		// koji exits 1 here, and scripts test package-list membership
+		// with it (`if osg-koji list-pkgs --tag T --package P; then`)
 		fmt.Fprintln(opts.IO.ErrOut, "(no matching packages)")
-		return nil
+		return cmdutil.ErrSilent
 	}
 	if !opts.Quiet() {
 		if allPkgs {

@@ -2,10 +2,12 @@ package listpkgs
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared/kojicmdtest"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -47,7 +49,9 @@ func Test_listPkgsRun(t *testing.T) {
 	}
 	e.Reset()
 	opts := ListPkgsOptions{Common: e.Common(), Tag: "child", Package: "nope"}
-	kojicmdtest.Must(t, listPkgsRun(ctx, &opts))
+	if err := listPkgsRun(ctx, &opts); !errors.Is(err, cmdutil.ErrSilent) {
+		t.Errorf("an empty listing: err = %v, want the silent exit 1 of koji", err)
+	}
 	if e.Out.Len() != 0 || !strings.Contains(e.ErrOut.String(), "(no matching packages)") {
 		t.Errorf("empty listing: out %q err %q", e.Out, e.ErrOut)
 	}
