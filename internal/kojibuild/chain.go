@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
@@ -26,9 +27,11 @@ type Deps struct {
 }
 
 var (
-	reSpecTag     = regexp.MustCompile(`^(?i)(Name|Provides|BuildRequires)\s*:\s*(.*)$`)
-	reSpecPackage = regexp.MustCompile(`^%package\s+(?:(-n)\s+)?(\S+)`)
-	reMacro       = regexp.MustCompile(`%\{\??([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)`)
+	reSpecTag     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^(?i)(Name|Provides|BuildRequires)\s*:\s*(.*)$`) })
+	reSpecPackage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^%package\s+(?:(-n)\s+)?(\S+)`) })
+	reMacro       = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`%\{\??([A-Za-z_][A-Za-z0-9_]*)\}|%([A-Za-z_][A-Za-z0-9_]*)`)
+	})
 )
 
 // maxExpansion bounds the length of an expanded macro (specs whose macros
@@ -43,8 +46,8 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 	macros := map[string]string{}
 	expand := func(s string) string {
 		for range 5 {
-			n := reMacro.ReplaceAllStringFunc(s, func(m string) string {
-				sm := reMacro.FindStringSubmatch(m)
+			n := reMacro().ReplaceAllStringFunc(s, func(m string) string {
+				sm := reMacro().FindStringSubmatch(m)
 				k := sm[1] + sm[2]
 				if v, ok := macros[k]; ok {
 					return v
@@ -71,7 +74,7 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 			}
 			continue
 		}
-		if m := reSpecPackage.FindStringSubmatch(line); m != nil {
+		if m := reSpecPackage().FindStringSubmatch(line); m != nil {
 			name := expand(m[2])
 			if m[1] == "" {
 				name = d.Name + "-" + name
@@ -79,7 +82,7 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 			d.Provides = append(d.Provides, name)
 			continue
 		}
-		m := reSpecTag.FindStringSubmatch(line)
+		m := reSpecTag().FindStringSubmatch(line)
 		if m == nil {
 			continue
 		}

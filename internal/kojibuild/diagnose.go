@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -54,11 +55,13 @@ type Diagnosis struct {
 }
 
 var (
-	reNotInList = regexp.MustCompile(`[Pp]ackage (\S+) not in list for tag (\S+)`)
-	reNoMatch   = regexp.MustCompile(`No matching package to install: '([^']+)'`)
-	reNoPackage = regexp.MustCompile(`No [Pp]ackage found for:? (\S+)`)
-	reNothing   = regexp.MustCompile(`nothing provides (\S+(?: [<>=]+ \S+)?) needed by`)
-	reStale     = regexp.MustCompile(`(?i)(Cannot download|Status code: 404|HTTP Error 404|\b404\b.*Not Found|Failed to download packages|failed to download)`)
+	reNotInList = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[Pp]ackage (\S+) not in list for tag (\S+)`) })
+	reNoMatch   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`No matching package to install: '([^']+)'`) })
+	reNoPackage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`No [Pp]ackage found for:? (\S+)`) })
+	reNothing   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`nothing provides (\S+(?: [<>=]+ \S+)?) needed by`) })
+	reStale     = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)(Cannot download|Status code: 404|HTTP Error 404|\b404\b.*Not Found|Failed to download packages|failed to download)`)
+	})
 )
 
 // excerptLines is how many lines of a log an excerpt keeps.
@@ -71,7 +74,7 @@ const excerptLines = 25
 // target's build tag, for the repo advice.
 func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 	for _, text := range append([]string{fault}, logTexts(logs)...) {
-		if m := reNotInList.FindStringSubmatch(text); m != nil {
+		if m := reNotInList().FindStringSubmatch(text); m != nil {
 			d := &Diagnosis{Kind: NotInPackageList, Package: m[1], Tag: strings.TrimRight(m[2], ".,;:'\""),
 				Summary: fmt.Sprintf("package %s is not in the package list of tag %s", m[1], strings.TrimRight(m[2], ".,;:'\""))}
 			if dirName != "" && dirName != m[1] {
@@ -80,7 +83,7 @@ func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 			} else {
 				d.Advice = fmt.Sprintf("the package directory's name must be the spec's Name; add the package to the list with: osg-build osg-koji add-pkg --owner <you> %s %s", d.Tag, m[1])
 			}
-			attachExcerpt(d, logs, reNotInList)
+			attachExcerpt(d, logs, reNotInList())
 			return d
 		}
 	}
@@ -89,7 +92,7 @@ func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 	var missing []string
 	seen := map[string]bool{}
 	for _, l := range logs {
-		for _, re := range []*regexp.Regexp{reNoMatch, reNoPackage, reNothing} {
+		for _, re := range []*regexp.Regexp{reNoMatch(), reNoPackage(), reNothing()} {
 			for _, m := range re.FindAllStringSubmatch(l.Text, -1) {
 				if !seen[m[1]] {
 					seen[m[1]] = true
@@ -110,7 +113,7 @@ func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 		return d
 	}
 	for _, l := range logs {
-		if reStale.MatchString(l.Text) {
+		if reStale().MatchString(l.Text) {
 			tag := buildTag
 			if tag == "" {
 				tag = "<build tag>"
@@ -118,7 +121,7 @@ func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 			d := &Diagnosis{Kind: StaleRepo,
 				Summary: "the build repo is stale: the builder could not download packages listed in it",
 				Advice:  fmt.Sprintf("run `osg-build regen-repo %s`, then build again", tag)}
-			attachExcerpt(d, logs, reStale)
+			attachExcerpt(d, logs, reStale())
 			return d
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // KnownDvers are the distribution versions osg-build knows, oldest first.
@@ -15,11 +16,11 @@ var KnownDvers = []string{"el7", "el8", "el9", "el10"}
 // FallbackDver is the dver used when the local machine is not an EL host.
 const FallbackDver = "el9"
 
-var dverRe = regexp.MustCompile(`^el(\d+)$`)
+var dverRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^el(\d+)$`) })
 
 // DverNumber returns N for the dver "elN".
 func DverNumber(dver string) (int, error) {
-	m := dverRe.FindStringSubmatch(dver)
+	m := dverRe().FindStringSubmatch(dver)
 	if m == nil {
 		return 0, fmt.Errorf("invalid dver %q: expected elN, one of %s", dver, strings.Join(KnownDvers, ", "))
 	}
@@ -89,7 +90,7 @@ func DefaultDver() string {
 // DefaultDistroTag returns the distro tag of local builds for dver: osg.elN.
 func DefaultDistroTag(dver string) string { return "osg." + dver }
 
-var distroElRe = regexp.MustCompile(`(?:^|[._-])(el\d+)(?:$|[._-])`)
+var distroElRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?:^|[._-])(el\d+)(?:$|[._-])`) })
 
 // CheckDistroTag checks that a --distro-tag value is usable for dver: it is
 // non-empty, has no leading dot or whitespace, and names the same elN as
@@ -103,7 +104,7 @@ func CheckDistroTag(tag, dver string) error {
 	case strings.ContainsAny(tag, " \t\n%{}"):
 		return fmt.Errorf("--distro-tag %q: must not contain spaces or macro characters", tag)
 	}
-	m := distroElRe.FindAllStringSubmatch(tag, -1)
+	m := distroElRe().FindAllStringSubmatch(tag, -1)
 	if len(m) == 0 {
 		return fmt.Errorf("--distro-tag %q does not name a dver: it must contain %s (e.g. %s)", tag, dver, DefaultDistroTag(dver))
 	}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // MockConfigDir is where mock looks up -r names.
@@ -44,7 +45,7 @@ func ResolveMockConfig(arg, cwd, etcMock string, exists func(string) bool) (stri
 	return "../.." + strings.TrimSuffix(filepath.Clean(path), ".cfg"), nil
 }
 
-var mockVersionRe = regexp.MustCompile(`(\d+)(?:\.(\d+))?(?:\.(\d+))?`)
+var mockVersionRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\d+)(?:\.(\d+))?(?:\.(\d+))?`) })
 
 // MockVersion is mock's version: major.minor.patch, all that decides its
 // arguments. (A three-number type rather than a semver library, whose
@@ -67,7 +68,7 @@ func (v MockVersion) Less(o MockVersion) bool {
 
 // ParseMockVersion reads the output of mock --version ("5.6", "mock 1.4.21").
 func ParseMockVersion(out string) (*MockVersion, error) {
-	m := mockVersionRe.FindStringSubmatch(out)
+	m := mockVersionRe().FindStringSubmatch(out)
 	if m == nil {
 		return nil, fmt.Errorf("cannot read a version from mock --version output %q", strings.TrimSpace(out))
 	}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
@@ -37,19 +38,23 @@ func (e *SpecSyntaxError) Error() string {
 }
 
 var (
-	specLineErrRe = regexp.MustCompile(`(?m)^error: (?:[^\n]*: )?line (\d+): ([^\n]*)$`)
-	specParseRe   = regexp.MustCompile(`(?m)^error: ((?:parse error|query of specfile|Unknown tag|bad date|Macro )[^\n]*)$`)
-	buildDepsRe   = regexp.MustCompile(`(?m)^error: Failed build dependencies:\n((?:\s+[^\n]*\n?)+)`)
-	wroteRe       = regexp.MustCompile(`(?m)^Wrote: (\S+)\s*$`)
+	specLineErrRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^error: (?:[^\n]*: )?line (\d+): ([^\n]*)$`) })
+	specParseRe   = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^error: ((?:parse error|query of specfile|Unknown tag|bad date|Macro )[^\n]*)$`)
+	})
+	buildDepsRe = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^error: Failed build dependencies:\n((?:\s+[^\n]*\n?)+)`)
+	})
+	wroteRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^Wrote: (\S+)\s*$`) })
 )
 
 // specSyntax recognises the output of rpmbuild failing to parse a spec.
 func specSyntax(spec string, out []byte, logPath string) error {
-	if m := specLineErrRe.FindSubmatch(out); m != nil {
+	if m := specLineErrRe().FindSubmatch(out); m != nil {
 		n, _ := strconv.Atoi(string(m[1]))
 		return &SpecSyntaxError{Spec: spec, Line: n, Message: string(m[2]), LogPath: logPath}
 	}
-	if m := specParseRe.FindSubmatch(out); m != nil && !strings.Contains(string(out), "Bad exit status from") {
+	if m := specParseRe().FindSubmatch(out); m != nil && !strings.Contains(string(out), "Bad exit status from") {
 		return &SpecSyntaxError{Spec: spec, Message: string(m[1]), LogPath: logPath}
 	}
 	return nil
@@ -72,7 +77,7 @@ func rpmbuildErr(spec string, res *runner.Result, err error, logPath string) err
 	if se := specSyntax(spec, out, logPath); se != nil {
 		return se
 	}
-	if m := buildDepsRe.FindSubmatch(out); m != nil {
+	if m := buildDepsRe().FindSubmatch(out); m != nil {
 		var deps []string
 		for _, l := range strings.Split(strings.TrimSpace(string(m[1])), "\n") {
 			dep, _, _ := strings.Cut(strings.TrimSpace(l), " is needed by ")
@@ -95,7 +100,7 @@ func wroteBy(res *runner.Result) []string {
 // Wrote returns the files rpmbuild reported with "Wrote:" lines.
 func Wrote(out []byte) []string {
 	var files []string
-	for _, m := range wroteRe.FindAllSubmatch(out, -1) {
+	for _, m := range wroteRe().FindAllSubmatch(out, -1) {
 		files = append(files, string(m[1]))
 	}
 	return files

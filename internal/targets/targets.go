@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/ini.v1"
 
@@ -110,13 +111,13 @@ func Load(getenv func(string) string) (*Config, error) {
 }
 
 var (
-	dverRe     = regexp.MustCompile(`\bel\d+\b`)
-	dverOnlyRe = regexp.MustCompile(`^el\d+$`)
+	dverRe     = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\bel\d+\b`) })
+	dverOnlyRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^el\d+$`) })
 )
 
 // ParseDver returns the first EL version (el9) found in s as a word, as
 // osg-build does with \bel\d+\b, or "".
-func ParseDver(s string) string { return dverRe.FindString(s) }
+func ParseDver(s string) string { return dverRe().FindString(s) }
 
 // Merge reads a targets file (the format of the shipped targets.ini) over c.
 // name is used in error messages. On error c is left unchanged.
@@ -169,7 +170,7 @@ func (c *Config) merge(data []byte, name string) error {
 			for _, k := range sec.Keys() {
 				vals := strings.Fields(k.Value())
 				for _, d := range vals {
-					if !dverOnlyRe.MatchString(d) {
+					if !dverOnlyRe().MatchString(d) {
 						return fmt.Errorf("%s: [defaults] %s: %q is not an EL version such as el9", name, k.Name(), d)
 					}
 				}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"gopkg.in/ini.v1"
 
@@ -94,10 +95,10 @@ func normalizeRemoteURL(u string) string {
 	if !strings.HasSuffix(u, ".git") {
 		u += ".git"
 	}
-	return softwareRedhatRe.ReplaceAllString(u, "Software-Redhat")
+	return softwareRedhatRe().ReplaceAllString(u, "Software-Redhat")
 }
 
-var softwareRedhatRe = regexp.MustCompile(`(?i)software-redhat`)
+var softwareRedhatRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)software-redhat`) })
 
 // stripUserinfo drops a user (and token) from an http(s) URL:
 // https://me@github.com/x.git names the same repository as

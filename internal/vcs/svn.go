@@ -72,14 +72,14 @@ func (c *Config) SVNSource(ctx context.Context, arg string) (*Source, error) {
 			return nil, fmt.Errorf("package directory %s: %w", arg, err)
 		}
 		src.Dir = abs
-		if m := pegRe.FindString(target); m != "" {
+		if m := pegRe().FindString(target); m != "" {
 			target = abs + m
 		} else {
 			target = abs
 		}
 	}
 	args := []string{target}
-	if !pegRe.MatchString(target) {
+	if !pegRe().MatchString(target) {
 		// Without @REV, ask about HEAD, so the revision is the repository's
 		// newest, not the working copy's.
 		args = append(args, "-r", "HEAD")

@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/runner"
 )
@@ -72,10 +73,10 @@ func (s *Source) ProtectedBranch() string {
 	return s.Branch
 }
 
-var urlRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`)
+var urlRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*://`) })
 
 // IsURL reports whether arg is a URL (scheme://…) rather than a path.
-func IsURL(arg string) bool { return urlRe.MatchString(arg) }
+func IsURL(arg string) bool { return urlRe().MatchString(arg) }
 
 // URLKind returns the kind of a URL argument: git when its scheme contains
 // "git" (git+https://, git://), else SVN.
@@ -187,7 +188,7 @@ func Check(ctx context.Context, src *Source) ([]Finding, error) {
 	case Git:
 		return CheckGit(ctx, src.Dir)
 	case SVN:
-		if pegRe.MatchString(src.Arg) {
+		if pegRe().MatchString(src.Arg) {
 			// path@REV builds that revision: local state does not matter.
 			return nil, nil
 		}
@@ -197,8 +198,8 @@ func Check(ctx context.Context, src *Source) ([]Finding, error) {
 }
 
 var (
-	elSuffixRe = regexp.MustCompile(`(\.el\d+)+$`)
-	pegRe      = regexp.MustCompile(`@\d+$`)
+	elSuffixRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(\.el\d+)+$`) })
+	pegRe      = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`@\d+$`) })
 )
 
 // PackageName returns the Koji package name of a package directory: its
@@ -209,16 +210,16 @@ func PackageName(dir string) string {
 	if i := strings.Index(name, "__"); i > 0 {
 		name = name[:i]
 	}
-	return elSuffixRe.ReplaceAllString(name, "")
+	return elSuffixRe().ReplaceAllString(name, "")
 }
 
-var pkgNameRe = regexp.MustCompile(`^\w[\w.+-]*$`)
+var pkgNameRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\w[\w.+-]*$`) })
 
 func checkPackageName(arg, name string) error {
-	if !pkgNameRe.MatchString(name) {
+	if !pkgNameRe().MatchString(name) {
 		return fmt.Errorf("%s gives the invalid package name %q: a package directory is named after the package (letters, digits, . _ + -)", arg, name)
 	}
 	return nil
 }
 
-func stripPeg(arg string) string { return pegRe.ReplaceAllString(arg, "") }
+func stripPeg(arg string) string { return pegRe().ReplaceAllString(arg, "") }

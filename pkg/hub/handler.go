@@ -72,7 +72,7 @@ func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 		},
 		Upload: h.upload,
 	}
-	for name := range methods {
+	for name := range methodTable() {
 		name := name
 		srv.Register(name, nil, func(ctx context.Context, c *xmlrpc.Call) (any, error) {
 			caller, _ := c.Identity.(*Caller)

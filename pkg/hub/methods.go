@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -244,7 +245,20 @@ func pyAnd(s []string) string {
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
 }
 
-var methods = map[string]*methodDef{}
+// methods is the method table, filled on first use (methodTable) rather
+// than at program start: most commands of the binary never serve a hub.
+var (
+	methods     = map[string]*methodDef{}
+	methodsOnce sync.Once
+)
+
+func methodTable() map[string]*methodDef {
+	methodsOnce.Do(func() {
+		defineCoreMethods()
+		defineExtraMethods()
+	})
+	return methods
+}
 
 func def(name, signature string, write bool, fn func(ctx context.Context, h *Hub, a args) (any, error)) {
 	py, params, req := sig(signature)
@@ -253,8 +267,9 @@ func def(name, signature string, write bool, fn func(ctx context.Context, h *Hub
 
 // Methods lists the Koji method names the hub answers, sorted.
 func Methods() []string {
-	out := make([]string, 0, len(methods))
-	for k := range methods {
+	table := methodTable()
+	out := make([]string, 0, len(table))
+	for k := range table {
 		out = append(out, k)
 	}
 	sort.Strings(out)
@@ -263,7 +278,7 @@ func Methods() []string {
 
 // IsWrite reports whether a method may write (it runs in a write transaction).
 func IsWrite(method string) bool {
-	m, ok := methods[method]
+	m, ok := methodTable()[method]
 	return ok && m.write
 }
 
@@ -288,7 +303,7 @@ func splitKwargs(params []any) ([]any, map[string]any) {
 // dispatch runs one call of the method table (params may carry __starstar
 // kwargs). The answer is the wire value (typed structs with xmlrpc tags).
 func (h *Hub) dispatch(ctx context.Context, method string, params []any, kw map[string]any) (any, error) {
-	m, ok := methods[method]
+	m, ok := methodTable()[method]
 	if !ok {
 		return nil, fault(koji.GenericError, "Invalid method: %s", method)
 	}

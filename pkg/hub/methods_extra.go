@@ -16,7 +16,7 @@ import (
 // shapes; what this hub does not model (maven, comps groups, archives,
 // buildroots) answers empty.
 
-func init() {
+func defineExtraMethods() {
 	def("echo", "echo(*args)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		l, _ := a["*args"].([]any)
 		if l == nil {

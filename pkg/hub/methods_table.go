@@ -35,7 +35,7 @@ func nilPtr[T any](v *T, err error) (any, error) {
 	return v, nil
 }
 
-func init() {
+func defineCoreMethods() {
 	def("getAPIVersion", "getAPIVersion()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		return nilIfErr(h.GetAPIVersion(ctx))
 	})

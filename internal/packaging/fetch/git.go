@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/packaging/source"
 	"github.com/osg-htc/osg-build-go/internal/runner"
@@ -21,7 +22,7 @@ import (
 // old cached tarballs are not reused.
 const gitCacheVersion = "git-archive-gzip-n-v1"
 
-var fullHashRE = regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`)
+var fullHashRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([0-9a-f]{40}|[0-9a-f]{64})$`) })
 
 // gitRun runs git with the given environment in dir and returns its
 // trimmed stdout.
@@ -47,7 +48,7 @@ func (f *Fetcher) fetchGit(ctx context.Context, l source.Line, ls *lineStage) ([
 
 	// A tarball made from a verified full hash is the same every time.
 	key := ""
-	if f.cache != "" && fullHashRE.MatchString(strings.ToLower(l.Hash)) {
+	if f.cache != "" && fullHashRE().MatchString(strings.ToLower(l.Hash)) {
 		sum := sha256.Sum256([]byte(strings.Join([]string{gitCacheVersion, strings.ToLower(l.Hash), prefix,
 			fmt.Sprint(l.Submodules), spec}, "\x00")))
 		key = hex.EncodeToString(sum[:])

@@ -27,6 +27,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -107,8 +108,8 @@ var (
 )
 
 var (
-	hexRE    = regexp.MustCompile(`^[0-9a-fA-F]+$`)
-	githubRE = regexp.MustCompile(`^([^\s/]+)/([^\s/]+?)(?:.git)?$`)
+	hexRE    = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9a-fA-F]+$`) })
+	githubRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([^\s/]+)/([^\s/]+?)(?:.git)?$`) })
 	// ErrBlank is returned by ParseLine for a blank or comment-only line.
 	ErrBlank = errors.New("blank or comment-only line")
 )
@@ -283,13 +284,13 @@ func ParseLine(raw, filename string, lineNo int) (Line, error) {
 
 	l := Line{File: filename, LineNo: lineNo, Raw: raw, Type: typ}
 	if v, ok := fields["sha1sum"]; ok {
-		if len(v) != 40 || !hexRE.MatchString(v) {
+		if len(v) != 40 || !hexRE().MatchString(v) {
 			return fail("sha1sum %q is not 40 hexadecimal digits: run `osg-build checksum FILE` to get it", v)
 		}
 		l.SHA1 = strings.ToLower(v)
 	}
 	if v, ok := fields["sha256sum"]; ok {
-		if len(v) != 64 || !hexRE.MatchString(v) {
+		if len(v) != 64 || !hexRE().MatchString(v) {
 			return fail("sha256sum %q is not 64 hexadecimal digits: run `osg-build checksum FILE` to get it", v)
 		}
 		l.SHA256 = strings.ToLower(v)
@@ -342,7 +343,7 @@ func ParseLine(raw, filename string, lineNo int) (Line, error) {
 			}
 		}
 		if typ == GitHub {
-			if !githubRE.MatchString(l.Repo) {
+			if !githubRE().MatchString(l.Repo) {
 				return fail("repo=%q: for type=github, repo must be OWNER/PROJECT", l.Repo)
 			}
 			l.URL = GitHubURLPrefix + l.Repo

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -221,12 +222,12 @@ var formats = map[string][3]string{ // edit, create, revoke
 		"external repo entry for %(external_repo.name)s removed from tag %(tag.name)s"},
 }
 
-var member = regexp.MustCompile(`%\(([^)]+)\)s`)
+var member = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%\(([^)]+)\)s`) })
 
 // pyFormat substitutes %(key)s with the row's values (None for nil).
 func pyFormat(f string, row koji.HistoryEntry) string {
-	return member.ReplaceAllStringFunc(f, func(m string) string {
-		k := member.FindStringSubmatch(m)[1]
+	return member().ReplaceAllStringFunc(f, func(m string) string {
+		k := member().FindStringSubmatch(m)[1]
 		v, ok := row[k]
 		if !ok || v == nil {
 			return "None"
