@@ -375,7 +375,7 @@ func (f *Fetcher) gitFromCache(key string, ls *lineStage, tarball, spec string) 
 	if err != nil {
 		return nil, false
 	}
-	tmp := ls.file(tarball)
+	tmp := ls.file("archive.tar.gz")
 	in, err := os.Open(filepath.Join(cdir, "archive.tar.gz"))
 	if err != nil {
 		return nil, false

@@ -292,9 +292,9 @@ func (e *Engine) workDir(id int64) string {
 	return filepath.Join(e.h.Dir(), "tmp", fmt.Sprintf("task-%d", id))
 }
 
-// processRecord is where a task's running program (builder, checkout,
-// mergerepo_c) records its process group: in the work directory, so that
-// a process taking the task back after a kill -9 can stop it.
+// processRecord is where a task's running program (rpmbuild, mock, git,
+// svn) records its process group: in the work directory, so that a process
+// taking the task back after a kill -9 can stop it.
 func (e *Engine) processRecord(id int64) string {
 	return filepath.Join(e.workDir(id), ".process")
 }
