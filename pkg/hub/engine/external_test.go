@@ -67,6 +67,16 @@ func TestExternalReposMerged(t *testing.T) {
 			if got != want {
 				t.Errorf("dnf sees %q, want %q", got, want)
 			}
+			// the createrepo task's mergerepos.log says what was merged
+			tasks, err := h.ListTasks(ctx, koji.ListTasksOpts{Opts: &koji.TaskQuery{Method: "createrepo"}})
+			if err != nil || len(tasks) == 0 {
+				t.Fatalf("createrepo tasks: %v %v", tasks, err)
+			}
+			b, err := os.ReadFile(filepath.Join(h.TaskDir(int64(tasks[len(tasks)-1].ID)), "mergerepos.log"))
+			if err != nil || !strings.Contains(string(b), "merge mode "+mode) || !strings.Contains(string(b), "Adding repo: "+url+" (ext, priority 10)") ||
+				!strings.Contains(string(b), " packages merged") {
+				t.Errorf("mergerepos.log: %v\n%s", err, b)
+			}
 			checkConsistent(t, h)
 		})
 	}
