@@ -119,9 +119,9 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 	if client == nil {
 		client = http.DefaultClient
 	}
-	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
+	tmp, err := makeTempRepodata(out)
 	if err != nil {
-		return nil, fmt.Errorf("create temporary repodata directory: %w", err)
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -129,9 +129,6 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return nil, err
-	}
 	spool, err := os.CreateTemp(tmp, ".spool-")
 	if err != nil {
 		return nil, err

@@ -177,9 +177,9 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	slog.Debug("repodata: listed packages and loaded cache", "count", len(hrefs), "cached", old.size(), "took", time.Since(t0))
 	removeStaleTemp(out, dir, opts.Packages == nil, stale)
 
-	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
+	tmp, err := makeTempRepodata(out)
 	if err != nil {
-		return nil, fmt.Errorf("create temporary repodata directory: %w", err)
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -187,9 +187,6 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return nil, err
-	}
 
 	t0 = time.Now()
 	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit, opts.SkipStat)
@@ -221,6 +218,20 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// makeTempRepodata makes the temporary directory a new repodata is
+// written in, next to out/repodata (swapInto puts it in place).
+func makeTempRepodata(out string) (string, error) {
+	tmp, err := os.MkdirTemp(out, ".repodata.tmp-")
+	if err != nil {
+		return "", fmt.Errorf("create temporary repodata directory: %w", err)
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		os.RemoveAll(tmp)
+		return "", err
+	}
+	return tmp, nil
 }
 
 // staleAge is how old a temporary repodata directory must be before a run
