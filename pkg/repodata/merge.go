@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -62,7 +63,8 @@ type MergeOptions struct {
 	Blocked []string
 	// GroupFile, when set, is a comps file added to the repodata.
 	GroupFile string
-	// HTTPClient fetches http(s) repos (nil: http.DefaultClient).
+	// HTTPClient fetches http(s) repos (nil: a client with connect and
+	// response-header timeouts).
 	HTTPClient *http.Client
 	// Now is the clock of the repomd revision (nil: time.Now).
 	Now func() time.Time
@@ -76,6 +78,16 @@ type MergeResult struct {
 	PerRepo []int
 	Records []Record
 }
+
+// mergeHTTPClient fetches http(s) repos when MergeOptions has no client:
+// a server that stops answering fails the merge instead of hanging it.
+var mergeHTTPClient = &http.Client{Transport: &http.Transport{
+	Proxy:                 http.ProxyFromEnvironment,
+	DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+	TLSHandshakeTimeout:   30 * time.Second,
+	ResponseHeaderTimeout: 60 * time.Second,
+	MaxIdleConnsPerHost:   4,
+}}
 
 // mergedPkg is one package of an input repo.
 type mergedPkg struct {
@@ -117,7 +129,7 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 	}
 	client := opts.HTTPClient
 	if client == nil {
-		client = http.DefaultClient
+		client = mergeHTTPClient
 	}
 	tmp, err := makeTempRepodata(out)
 	if err != nil {
