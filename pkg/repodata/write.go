@@ -172,7 +172,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	// SHA-256 of the open content is the longest sequential step of an
 	// update, and the three files need not wait for each other.
 	for _, g := range files {
-		g.start(len(chunks))
+		g.start(len(chunks), cancel)
 	}
 	defer func() {
 		for _, g := range files {
@@ -186,7 +186,6 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		completed  = make([]bool, len(chunks))
 		ncompleted int
 		written    int
-		writeErr   error
 		saveDone   sync.WaitGroup
 		saveErr    error
 	)
@@ -202,7 +201,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	// flush writes the completed chunks that come next in order; mu held.
 	flush := func() {
-		for written < len(chunks) && completed[written] && writeErr == nil {
+		for written < len(chunks) && completed[written] {
 			ch := &chunks[written]
 			for k, g := range files {
 				opens := make([][]byte, 0, ch.hi-ch.lo)
@@ -248,12 +247,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 					}()
 				}
 				flush()
-				werr := writeErr
 				mu.Unlock()
-				if werr != nil {
-					cancel()
-					return
-				}
 			}
 		}()
 	}
@@ -264,17 +258,14 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			return nil, nil, 0, nil, e
 		}
 	}
-	if err := ctx.Err(); err != nil && writeErr == nil {
-		return nil, nil, 0, nil, err
-	}
-	if writeErr != nil {
-		return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", writeErr)
-	}
 	for _, g := range files {
 		g.stop()
 		if g.err != nil {
 			return nil, nil, 0, nil, fmt.Errorf("write repodata: %w", g.err)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, 0, nil, err
 	}
 	records := make([]Record, 3)
 	saveDone.Wait()
@@ -375,17 +366,24 @@ type gzItem struct {
 	seg   []byte
 }
 
-// start starts the goroutine that hashes and writes the queued chunks.
-func (g *gzFile) start(n int) {
+// start starts the goroutine that hashes and writes the queued chunks;
+// a write failure calls fail (to stop the readers) and is kept in g.err.
+func (g *gzFile) start(n int, fail func()) {
 	g.queue = make(chan gzItem, n)
 	g.done = make(chan struct{})
 	go func() {
 		defer close(g.done)
 		for it := range g.queue {
+			if g.err != nil {
+				continue // drain
+			}
 			for _, b := range it.opens {
 				g.open(b)
 			}
 			g.write(it.seg)
+			if g.err != nil {
+				fail()
+			}
 		}
 	}()
 }
