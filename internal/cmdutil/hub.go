@@ -14,6 +14,7 @@ import (
 
 	"github.com/osg-htc/osg-build-go/internal/config"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 	"github.com/osg-htc/osg-build-go/pkg/koji/client"
@@ -233,6 +234,8 @@ func OpenLocalHub(ctx context.Context, dir string, opts ...hub.Option) (*LocalHu
 	if _, err := os.Stat(filepath.Join(abs, store.DBFile)); err != nil {
 		return nil, fmt.Errorf("no hub at %s: run `osg-build hub init` (or choose another with --hub local:DIR)", abs)
 	}
+	// in-process, the tasks a command creates run in this process
+	opts = append([]hub.Option{hub.WithTaskRunner(engine.RunUntilIdle)}, opts...)
 	h, err := hub.Open(ctx, abs, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("opening the hub at %s: %w", abs, err)

@@ -42,6 +42,7 @@ type Hub struct {
 	db        *store.DB
 	localUser string
 	now       func() time.Time
+	runner    TaskRunner
 }
 
 var _ koji.Hub = (*Hub)(nil)
@@ -52,12 +53,18 @@ type Option func(*options)
 type options struct {
 	localUser string
 	now       func() time.Time
+	runner    TaskRunner
 }
 
 // WithLocalUser sets the name of the in-process (local admin) user. By
 // default it is the admin the hub was created with (recorded in the hub),
 // or, for a new hub, the login name of the process.
 func WithLocalUser(name string) Option { return func(o *options) { o.localUser = name } }
+
+// WithTaskRunner sets what runs the tasks in-process commands create
+// (RunTasks): pkg/hub/engine's RunUntilIdle. Without one, tasks wait for a
+// served hub's engine.
+func WithTaskRunner(r TaskRunner) Option { return func(o *options) { o.runner = r } }
 
 // WithClock sets the hub's clock (tests).
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
@@ -80,7 +87,7 @@ func Open(ctx context.Context, dir string, opts ...Option) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Hub{db: db, localUser: o.localUser, now: o.now}
+	h := &Hub{db: db, localUser: o.localUser, now: o.now, runner: o.runner}
 	if err := h.ensureLocalUser(ctx, o.localUser == ""); err != nil {
 		db.Close()
 		return nil, err

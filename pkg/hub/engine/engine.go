@@ -669,8 +669,6 @@ var (
 	engines   = map[*hub.Hub]*Engine{}
 )
 
-func init() { hub.RegisterTaskRunner(RunUntilIdle) }
-
 // For returns the engine of h with default options, made on first use and
 // kept for the hub's life in this process.
 func For(ctx context.Context, h *hub.Hub) (*Engine, error) {
@@ -689,8 +687,8 @@ func For(ctx context.Context, h *hub.Hub) (*Engine, error) {
 
 // RunUntilIdle runs the tasks ids of h to the end (every task of h when
 // there are none) with h's engine (see Engine.RunUntilIdle): what an
-// in-process command calls after creating tasks. Importing this package
-// makes it hub.Hub's RunTasks and RunUntilIdle.
+// in-process command calls after creating tasks. It is a hub.TaskRunner:
+// hub.Open(ctx, dir, hub.WithTaskRunner(engine.RunUntilIdle)).
 func RunUntilIdle(ctx context.Context, h *hub.Hub, ids ...int) error {
 	e, err := For(ctx, h)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
-	_ "github.com/osg-htc/osg-build-go/pkg/hub/engine" // runs the newRepo task
+	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -21,7 +21,7 @@ func TestConfigFromKoji(t *testing.T) {
 	if _, err := hub.Init(ctx, dir, hub.InitOptions{Preset: "osg-25", LocalUser: "packager"}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := hub.Open(ctx, dir, hub.WithLocalUser("packager"))
+	h, err := hub.Open(ctx, dir, hub.WithLocalUser("packager"), hub.WithTaskRunner(engine.RunUntilIdle)) // runs the newRepo task
 	if err != nil {
 		t.Fatal(err)
 	}
