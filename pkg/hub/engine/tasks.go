@@ -24,19 +24,15 @@ type task struct {
 
 type handler func(t *task) (any, error)
 
-var handlers map[string]handler
-
-func init() {
-	handlers = map[string]handler{
-		"build":            (*task).build,
-		"buildSRPMFromSCM": (*task).buildSRPMFromSCM,
-		"rebuildSRPM":      (*task).rebuildSRPM,
-		"buildArch":        (*task).buildArch,
-		"tagBuild":         (*task).tagBuild,
-		"newRepo":          (*task).newRepo,
-		"createrepo":       (*task).createrepoTask,
-		"waitrepo":         (*task).waitrepo,
-	}
+var handlers = map[string]handler{
+	"build":            (*task).build,
+	"buildSRPMFromSCM": (*task).buildSRPMFromSCM,
+	"rebuildSRPM":      (*task).rebuildSRPM,
+	"buildArch":        (*task).buildArch,
+	"tagBuild":         (*task).tagBuild,
+	"newRepo":          (*task).newRepo,
+	"createrepo":       (*task).createrepoTask,
+	"waitrepo":         (*task).waitrepo,
 }
 
 func (e *Engine) runHandler(ctx context.Context, ct *hub.ClaimedTask) (result any, err error) {
