@@ -28,6 +28,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 	rpmutils "github.com/sassoftware/go-rpmutils"
 	"github.com/ulikunitz/xz"
+	"golang.org/x/sys/unix"
 )
 
 // Merge modes of a tag's external repos, as Koji names them.
@@ -179,7 +180,18 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 	for _, p := range kept {
 		res.PerRepo[p.repo]++
 	}
-	records, err := writeMerged(tmp, kept, opts.Repos, spool)
+	// the fragments are read back in name order: map the spool once and
+	// slice it (it can go from the directory at once)
+	var frags []byte
+	if sw.off > 0 {
+		if frags, err = unix.Mmap(int(spool.Fd()), 0, int(sw.off), unix.PROT_READ, unix.MAP_PRIVATE); err != nil {
+			return nil, fmt.Errorf("read back the merged metadata: %w", err)
+		}
+		defer unix.Munmap(frags)
+	}
+	spool.Close()
+	os.Remove(spool.Name())
+	records, err := writeMerged(tmp, kept, opts.Repos, frags)
 	if err != nil {
 		return nil, err
 	}
@@ -197,8 +209,6 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 	if err := writeRepomd(filepath.Join(tmp, "repomd.xml"), now().Unix(), records); err != nil {
 		return nil, err
 	}
-	spool.Close()
-	os.Remove(spool.Name())
 	repodata := filepath.Join(out, "repodata")
 	if err := swapInto(tmp, repodata); err != nil {
 		return nil, err
@@ -662,63 +672,72 @@ func fragmentPkgid(frag []byte) (string, error) {
 }
 
 // writeMerged writes the three metadata files of the kept packages into
-// tmp, the external ones' locations given their repo's URL as xml:base.
-func writeMerged(tmp string, kept []*mergedPkg, repos []string, spool *os.File) ([]Record, error) {
-	names := []string{"primary", "filelists", "other"}
+// tmp, the external ones' locations given their repo's URL as xml:base;
+// frags is the spool the fragments were written to.
+func writeMerged(tmp string, kept []*mergedPkg, repos []string, frags []byte) ([]Record, error) {
 	heads := [][]byte{primaryHead(len(kept)), filelistsHead(len(kept)), otherHead(len(kept))}
 	tails := [][]byte{primaryTail, filelistsTail, otherTail}
 	records := make([]Record, 3)
 	var comp compressor
-	for k := range names {
-		g, err := newGzFile(tmp, names[k], heads[k])
-		if err != nil {
-			return nil, err
-		}
-		var parts [][]byte
-		size := 0
-		flush := func() error {
-			if len(parts) == 0 {
-				return nil
-			}
-			seg, err := comp.segment(false, parts...)
-			if err != nil {
-				return err
-			}
-			g.write(seg)
-			parts, size = parts[:0], 0
-			return nil
-		}
-		for _, p := range kept {
-			ref := p.frag[k]
-			b := make([]byte, ref.n)
-			if _, err := spool.ReadAt(b, ref.off); err != nil {
-				g.f.Close()
-				return nil, fmt.Errorf("read back the merged metadata: %w", err)
-			}
-			if k == 0 && p.repo > 0 && !p.hasBase {
-				b = withBase(b, strings.TrimRight(repos[p.repo], "/"))
-			}
-			g.open(b)
-			parts = append(parts, b)
-			if size += len(b); size >= 256<<10 {
-				if err := flush(); err != nil {
-					g.f.Close()
-					return nil, err
+	for k, name := range []string{"primary", "filelists", "other"} {
+		rec, err := writeMergedFile(tmp, name, heads[k], tails[k], &comp, func(emit func([]byte) error) error {
+			for _, p := range kept {
+				ref := p.frag[k]
+				b := frags[ref.off : ref.off+ref.n]
+				if k == 0 && p.repo > 0 && !p.hasBase {
+					b = withBase(b, strings.TrimRight(repos[p.repo], "/"))
+				}
+				if err := emit(b); err != nil {
+					return err
 				}
 			}
-		}
-		if err := flush(); err != nil {
-			g.f.Close()
-			return nil, err
-		}
-		rec, err := g.finish(tails[k])
+			return nil
+		})
 		if err != nil {
-			g.f.Close()
 			return nil, err
 		}
 		records[k] = rec
 	}
 	return records, nil
+}
+
+// writeMergedFile writes one gzipped metadata file: head, the fragments
+// each emits (compressed in segments of about 256 KB), tail.
+func writeMergedFile(tmp, name string, head, tail []byte, comp *compressor, each func(emit func([]byte) error) error) (Record, error) {
+	g, err := newGzFile(tmp, name, head)
+	if err != nil {
+		return Record{}, err
+	}
+	defer g.f.Close()
+	var parts [][]byte
+	size := 0
+	flush := func() error {
+		if len(parts) == 0 {
+			return nil
+		}
+		seg, err := comp.segment(false, parts...)
+		if err != nil {
+			return err
+		}
+		g.write(seg)
+		parts, size = parts[:0], 0
+		return nil
+	}
+	err = each(func(b []byte) error {
+		g.open(b)
+		parts = append(parts, b)
+		if size += len(b); size >= 256<<10 {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return Record{}, err
+	}
+	return g.finish(tail)
 }
 
 // withBase adds xml:base="base" to the <location> of a primary fragment.
