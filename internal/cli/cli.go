@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -68,13 +69,11 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 	f.Hub = hubs.Hub
 	defer hubs.Close(ctx)
 	args := argv[1:]
-	routed := ""
 	if name, ok := personalities[exe]; ok {
 		if c, _, err := rootCmd.Find([]string{name}); err == nil && c != rootCmd {
 			rootCmd.Use = exe
 			args = append([]string{name}, args...)
-			routed = name
-			dedupUsage(rootCmd, exe+" "+name, exe)
+			routeUsage(rootCmd, name)
 		}
 	}
 	args, err := expandTask(rootCmd, args)
@@ -82,18 +81,37 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		rootCmd.SetArgs(args)
 		err = rootCmd.ExecuteContext(ctx)
 	}
-	return exitCode(ctx, ios, rootCmd, args, routed, err)
+	return exitCode(ctx, ios, rootCmd, args, err)
 }
 
-// dedupUsage makes the usage texts of a routed personality read
-// "osg-koji list-tagged", not "osg-koji osg-koji list-tagged": the command
-// paths in the usage template lose the doubled name.
-func dedupUsage(rootCmd *cobra.Command, doubled, single string) {
-	cobra.AddTemplateFunc("dedupPath", func(s string) string { return strings.Replace(s, doubled, single, 1) })
+// annRouted, on the root command, names the command a personality routes
+// to (osg-koji -> "osg-koji", osg-promote -> "promote").
+const annRouted = "osg-build/routed"
+
+var templateFuncs sync.Once
+
+// routeUsage makes the usage texts of a routed personality read
+// "osg-koji list-tagged", not "osg-koji osg-koji list-tagged".
+func routeUsage(rootCmd *cobra.Command, routed string) {
+	if rootCmd.Annotations == nil {
+		rootCmd.Annotations = map[string]string{}
+	}
+	rootCmd.Annotations[annRouted] = routed
+	templateFuncs.Do(func() { cobra.AddTemplateFunc("userPath", userPath) })
 	t := rootCmd.UsageTemplate()
-	t = strings.ReplaceAll(t, "{{.UseLine}}", "{{dedupPath .UseLine}}")
-	t = strings.ReplaceAll(t, "{{.CommandPath}}", "{{dedupPath .CommandPath}}")
+	t = strings.ReplaceAll(t, "{{.UseLine}}", "{{userPath . .UseLine}}")
+	t = strings.ReplaceAll(t, "{{.CommandPath}}", "{{userPath . .CommandPath}}")
 	rootCmd.SetUsageTemplate(t)
+}
+
+// userPath returns p, a command path or usage line of c, as the user
+// typed it: without the command a personality routed to.
+func userPath(c *cobra.Command, p string) string {
+	root := c.Root()
+	if r := root.Annotations[annRouted]; r != "" {
+		return strings.Replace(p, root.Name()+" "+r, root.Name(), 1)
+	}
+	return p
 }
 
 // expandTask replaces an abbreviated osg-build task (the first positional
@@ -161,7 +179,7 @@ func firstPositional(flags *pflag.FlagSet, args []string) int {
 }
 
 // exitCode prints err once and returns the documented exit code.
-func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Command, args []string, routed string, err error) int {
+func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Command, args []string, err error) int {
 	if err == nil {
 		return cmdutil.ExitOK
 	}
@@ -176,7 +194,7 @@ func exitCode(ctx context.Context, ios *iostreams.IOStreams, rootCmd *cobra.Comm
 		fmt.Fprintln(ios.ErrOut, "interrupted")
 		return cmdutil.ExitInterrupted
 	case errors.As(err, &flagErr) || isCobraUsageError(err):
-		fmt.Fprintf(ios.ErrOut, "error: %v\nRun '%s --help' for usage.\n", err, commandPath(rootCmd, args, routed))
+		fmt.Fprintf(ios.ErrOut, "error: %v\nRun '%s --help' for usage.\n", err, commandPath(rootCmd, args))
 		return cmdutil.ExitUsage
 	case errors.As(err, &coder) && !isChildExit(coder):
 		if msg := err.Error(); msg != "" && !strings.HasPrefix(msg, "exit status ") {
@@ -211,14 +229,10 @@ func isCobraUsageError(err error) bool {
 // commandPath is the command line to give --help to: the command args
 // name, spelled as the user called it (osg-koji add-pkg, not osg-koji
 // osg-koji add-pkg, when the personality routed to the osg-koji family).
-func commandPath(rootCmd *cobra.Command, args []string, routed string) string {
+func commandPath(rootCmd *cobra.Command, args []string) string {
 	c, _, err := rootCmd.Find(args)
 	if err != nil || c == nil {
 		return rootCmd.Name()
 	}
-	p := c.CommandPath()
-	if routed != "" {
-		p = strings.Replace(p, rootCmd.Name()+" "+routed, rootCmd.Name(), 1)
-	}
-	return p
+	return userPath(c, c.CommandPath())
 }

@@ -99,7 +99,7 @@ func TestExitCode(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ios, _, _, stderr := iostreams.Test()
-			if got := exitCode(tt.ctx, ios, r, nil, "", tt.err); got != tt.want {
+			if got := exitCode(tt.ctx, ios, r, nil, tt.err); got != tt.want {
 				t.Errorf("code = %d, want %d", got, tt.want)
 			}
 			if tt.wantErr == "" && stderr.Len() != 0 {
@@ -138,7 +138,7 @@ func TestChildExitStatusIsAFailure(t *testing.T) {
 		t.Fatal("want an error")
 	}
 	ios, _, _, stderr := iostreams.Test()
-	if got := exitCode(context.Background(), ios, &cobra.Command{Use: "osg-build"}, nil, "", err); got != 1 {
+	if got := exitCode(context.Background(), ios, &cobra.Command{Use: "osg-build"}, nil, err); got != 1 {
 		t.Errorf("exit code %d, want 1 (stderr %q)", got, stderr.String())
 	}
 }
