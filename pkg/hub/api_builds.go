@@ -3,18 +3,16 @@ package hub
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	rpmutils "github.com/sassoftware/go-rpmutils"
-
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 )
 
 var buildStateNames = []string{"BUILDING", "COMPLETE", "DELETED", "FAILED", "CANCELED"}
@@ -972,38 +970,17 @@ type rpmHeaderInfo struct {
 }
 
 func readRPMHeader(path string) (*rpmHeaderInfo, error) {
-	f, err := os.Open(path)
+	f, err := rpm.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the RPM header: %w", err)
 	}
-	defer f.Close()
-	hdr, err := rpmutils.ReadHeader(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
-	}
-	nevra, err := hdr.GetNEVRA()
-	if err != nil {
-		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
-	}
-	info := &rpmHeaderInfo{Name: nevra.Name, Version: nevra.Version, Release: nevra.Release, Arch: nevra.Arch}
-	if hdr.HasTag(rpmutils.EPOCH) {
-		if e, err := hdr.GetInts(rpmutils.EPOCH); err == nil && len(e) > 0 {
-			info.Epoch = &e[0]
-		}
-	}
-	if hdr.HasTag(rpmutils.SOURCERPM) {
-		info.SourceRPM, _ = hdr.GetString(rpmutils.SOURCERPM)
-	}
-	if info.SourceRPM == "" {
-		info.Arch = "src"
-	}
-	if bt, err := hdr.GetInts(rpmutils.BUILDTIME); err == nil && len(bt) > 0 {
-		info.BuildTime = int64(bt[0])
-	}
-	if md5, err := hdr.GetBytes(rpmutils.SIG_MD5); err == nil {
-		info.SigMD5 = hex.EncodeToString(md5)
-	}
-	return info, nil
+	h := f.Header
+	bt, _ := h.Uint(rpm.TagBuildTime)
+	return &rpmHeaderInfo{
+		Name: h.String(rpm.TagName), Version: h.String(rpm.TagVersion), Release: h.String(rpm.TagRelease),
+		Arch: f.Arch(), Epoch: f.Epoch(), SourceRPM: h.String(rpm.TagSourceRPM),
+		BuildTime: int64(bt), SigMD5: f.SigMD5(),
+	}, nil
 }
 
 // ImportRPM is importRPM(path, basename) (admin): imports the uploaded RPM

@@ -2,9 +2,7 @@ package repodata
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -13,42 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	rpmutils "github.com/sassoftware/go-rpmutils"
-)
-
-// Header tags go-rpmutils has no names for.
-const (
-	tagSourcePackage     = 1106
-	tagOldSuggestsName   = 1156
-	tagOldSuggestsVer    = 1157
-	tagOldSuggestsFlags  = 1158
-	tagOldEnhancesName   = 1159
-	tagOldEnhancesVer    = 1160
-	tagOldEnhancesFlags  = 1161
-	tagRecommendName     = 5046
-	tagRecommendVersion  = 5047
-	tagRecommendFlags    = 5048
-	tagSuggestName       = 5049
-	tagSuggestVersion    = 5050
-	tagSuggestFlags      = 5051
-	tagSupplementName    = 5052
-	tagSupplementVersion = 5053
-	tagSupplementFlags   = 5054
-	tagEnhanceName       = 5055
-	tagEnhanceVersion    = 5056
-	tagEnhanceFlags      = 5057
-)
-
-// Dependency flag bits (rpmds.h).
-const (
-	senseLess       = 1 << 1
-	senseGreater    = 1 << 2
-	senseEqual      = 1 << 3
-	sensePrereq     = 1 << 6
-	senseScriptPre  = 1 << 9
-	senseScriptPost = 1 << 10
-	senseMissingOK  = 1 << 19
-	senseStrong     = 1 << 27
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 )
 
 // Dependency is one provides/requires/... entry as repodata records it:
@@ -130,7 +93,7 @@ func ReadPackage(path, href string, changelogLimit int) (*Package, error) {
 func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int) (*Package, error) {
 	h := sha256.New()
 	br := bufio.NewReaderSize(io.TeeReader(f, h), 64<<10)
-	raw, err := readHeaderBytes(br)
+	raw, err := rpm.ReadRaw(br)
 	if err != nil {
 		return nil, err
 	}
@@ -143,28 +106,18 @@ func readPackage(f io.Reader, size, mtime int64, href string, changelogLimit int
 
 // readPackageBytes is readPackage for an RPM already in memory.
 func readPackageBytes(data []byte, mtime int64, href string, changelogLimit int) (*Package, error) {
-	raw, err := readHeaderBytes(bytes.NewReader(data))
-	if err != nil {
-		return nil, err
-	}
 	sum := sha256.Sum256(data)
-	return parsePackage(raw, hex.EncodeToString(sum[:]), int64(len(data)), mtime, href, changelogLimit)
+	return parsePackage(data, hex.EncodeToString(sum[:]), int64(len(data)), mtime, href, changelogLimit)
 }
 
-// parsePackage parses the raw headers (lead, signature, main header).
-func parsePackage(raw []byte, checksum string, size, mtime int64, href string, changelogLimit int) (p *Package, err error) {
-	// go-rpmutils trusts the offsets in the header index; a corrupt
-	// header must be an error, not a crash.
-	defer func() {
-		if r := recover(); r != nil {
-			p, err = nil, fmt.Errorf("corrupt RPM header: %v", r)
-		}
-	}()
-	hdr, err := rpmutils.ReadHeader(bytes.NewReader(raw))
+// parsePackage parses the headers at the start of data (the lead, the
+// signature header and the main header; data may hold the whole file).
+func parsePackage(data []byte, checksum string, size, mtime int64, href string, changelogLimit int) (*Package, error) {
+	f, err := rpm.Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("read RPM header: %w", err)
 	}
-	p, err = packageFromHeader(hdr, changelogLimit)
+	p, err := packageFromHeader(f, changelogLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -175,111 +128,57 @@ func parsePackage(raw []byte, checksum string, size, mtime int64, href string, c
 	return p, nil
 }
 
-// Limits on header sizes, as rpm's own (hdrblob): go-rpmutils allocates
-// what a header says before reading it, so the headers are first read here,
-// checked and bounded, and handed to it from memory.
-const (
-	maxHeaderEntries = 1 << 16
-	maxHeaderData    = 256 << 20
-)
-
-// readHeaderBytes reads the lead, the signature header (padded to 8 bytes)
-// and the main header, checking their magic numbers and sizes.
-func readHeaderBytes(r io.Reader) ([]byte, error) {
-	var buf bytes.Buffer
-	if _, err := io.CopyN(&buf, r, 96); err != nil {
-		return nil, fmt.Errorf("file too short for an RPM: %w", err)
-	}
-	if binary.BigEndian.Uint32(buf.Bytes()[0:4]) != 0xedabeedb {
-		return nil, errors.New("not an RPM file (bad lead magic)")
-	}
-	for _, sig := range []bool{true, false} {
-		start := buf.Len()
-		if _, err := io.CopyN(&buf, r, 16); err != nil {
-			return nil, fmt.Errorf("RPM header truncated: %w", err)
-		}
-		intro := buf.Bytes()[start:]
-		if binary.BigEndian.Uint32(intro[0:4]) != 0x8eade801 {
-			return nil, errors.New("bad RPM header magic")
-		}
-		n, size := int64(binary.BigEndian.Uint32(intro[8:12])), int64(binary.BigEndian.Uint32(intro[12:16]))
-		if n > maxHeaderEntries || size > maxHeaderData {
-			return nil, fmt.Errorf("RPM header too large (%d entries, %d bytes)", n, size)
-		}
-		length := n*16 + size
-		if sig {
-			length = (int64(start)+16+length+7)&^7 - int64(start) - 16
-		}
-		if _, err := io.CopyN(&buf, r, length); err != nil {
-			return nil, fmt.Errorf("RPM header truncated: %w", err)
-		}
-	}
-	return buf.Bytes(), nil
+func num(h *rpm.Header, tag rpm.Tag) int64 {
+	v, _ := h.Uint(tag)
+	return int64(v)
 }
 
-// str returns the first string of a tag, "" when it is absent.
-func str(h *rpmutils.RpmHeader, tag int) string {
-	v, err := h.GetStrings(tag)
-	if err != nil || len(v) == 0 {
-		return ""
-	}
-	return v[0]
-}
-
-func num(h *rpmutils.RpmHeader, tag int) int64 {
-	v, err := h.GetUint64s(tag)
-	if err != nil || len(v) == 0 {
-		return 0
-	}
-	return int64(v[0])
-}
-
-func packageFromHeader(h *rpmutils.RpmHeader, changelogLimit int) (*Package, error) {
+func packageFromHeader(f *rpm.File, changelogLimit int) (*Package, error) {
+	h := f.Header
 	p := &Package{
-		Name:        str(h, rpmutils.NAME),
-		Version:     str(h, rpmutils.VERSION),
-		Release:     str(h, rpmutils.RELEASE),
-		Epoch:       fmt.Sprint(uint64(num(h, rpmutils.EPOCH))),
-		Summary:     str(h, rpmutils.SUMMARY),
-		Description: str(h, rpmutils.DESCRIPTION),
-		URL:         str(h, rpmutils.URL),
-		BuildTime:   num(h, rpmutils.BUILDTIME),
-		License:     str(h, rpmutils.LICENSE),
-		Vendor:      str(h, rpmutils.VENDOR),
-		Group:       str(h, rpmutils.GROUP),
-		Buildhost:   str(h, rpmutils.BUILDHOST),
-		SourceRPM:   str(h, rpmutils.SOURCERPM),
-		Packager:    str(h, rpmutils.PACKAGER),
+		Name:        h.String(rpm.TagName),
+		Version:     h.String(rpm.TagVersion),
+		Release:     h.String(rpm.TagRelease),
+		Epoch:       fmt.Sprint(uint64(num(h, rpm.TagEpoch))),
+		Summary:     h.String(rpm.TagSummary),
+		Description: h.String(rpm.TagDescription),
+		URL:         h.String(rpm.TagURL),
+		BuildTime:   num(h, rpm.TagBuildTime),
+		License:     h.String(rpm.TagLicense),
+		Vendor:      h.String(rpm.TagVendor),
+		Group:       h.String(rpm.TagGroup),
+		Buildhost:   h.String(rpm.TagBuildHost),
+		SourceRPM:   h.String(rpm.TagSourceRPM),
+		Packager:    h.String(rpm.TagPackager),
 	}
 	if p.Name == "" {
 		return nil, errors.New("RPM header has no name")
 	}
-	if num(h, tagSourcePackage) != 0 {
+	if num(h, rpm.TagSourcePackage) != 0 {
 		p.Arch = "src"
 	} else {
-		p.Arch = str(h, rpmutils.ARCH)
+		p.Arch = h.String(rpm.TagArch)
 	}
-	if h.HasTag(rpmutils.LONGSIZE) {
-		p.InstalledSize = num(h, rpmutils.LONGSIZE)
+	if h.Has(rpm.TagLongSize) {
+		p.InstalledSize = num(h, rpm.TagLongSize)
 	} else {
-		p.InstalledSize = num(h, rpmutils.SIZE)
+		p.InstalledSize = num(h, rpm.TagSize)
 	}
-	if n, err := h.PayloadSize(); err == nil {
+	if n, ok := f.PayloadSize(); ok {
 		p.ArchiveSize = n
 	} else {
-		p.ArchiveSize = num(h, rpmutils.ARCHIVESIZE)
+		p.ArchiveSize = num(h, rpm.TagArchiveSize)
 	}
-	r := h.GetRange()
-	p.HeaderStart, p.HeaderEnd = int64(r.Start), int64(r.End)
+	p.HeaderStart, p.HeaderEnd = f.HeaderStart, f.HeaderEnd
 
 	// Files.
 	fileSet := map[string]struct{}{}
-	if h.HasTag(rpmutils.BASENAMES) {
-		dirs, _ := h.GetStrings(rpmutils.DIRNAMES)
-		idx, _ := h.GetUint32s(rpmutils.DIRINDEXES)
-		bases, _ := h.GetStrings(rpmutils.BASENAMES)
-		flags, _ := h.GetUint32s(rpmutils.FILEFLAGS)
-		modes, _ := h.GetUint32s(rpmutils.FILEMODES)
+	if h.Has(rpm.TagBaseNames) {
+		dirs := h.Strings(rpm.TagDirNames)
+		idx := h.Uint32s(rpm.TagDirIndexes)
+		bases := h.Strings(rpm.TagBaseNames)
+		flags := h.Uint32s(rpm.TagFileFlags)
+		modes := h.Uint32s(rpm.TagFileModes)
 		n := min(len(idx), len(bases), len(flags), len(modes))
 		p.Files = make([]File, 0, n)
 		for i := 0; i < n; i++ {
@@ -291,7 +190,7 @@ func packageFromHeader(h *rpmutils.RpmHeader, changelogLimit int) (*Package, err
 			typ := ""
 			if modes[i]&0o170000 == 0o040000 {
 				typ = "dir"
-			} else if flags[i]&rpmutils.RPMFILE_GHOST != 0 {
+			} else if flags[i]&rpm.FileGhost != 0 {
 				typ = "ghost"
 			}
 			p.Files = append(p.Files, File{Path: full, Type: typ})
@@ -321,32 +220,32 @@ const (
 
 var depTags = []struct {
 	kind                 depKind
-	name, flags, version int
+	name, flags, version rpm.Tag
 }{
-	{depProvides, rpmutils.PROVIDENAME, rpmutils.PROVIDEFLAGS, rpmutils.PROVIDEVERSION},
-	{depConflicts, rpmutils.CONFLICTNAME, rpmutils.CONFLICTFLAGS, rpmutils.CONFLICTVERSION},
-	{depObsoletes, rpmutils.OBSOLETENAME, rpmutils.OBSOLETEFLAGS, rpmutils.OBSOLETEVERSION},
-	{depRequires, rpmutils.REQUIRENAME, rpmutils.REQUIREFLAGS, rpmutils.REQUIREVERSION},
-	{depSuggests, tagSuggestName, tagSuggestFlags, tagSuggestVersion},
-	{depEnhances, tagEnhanceName, tagEnhanceFlags, tagEnhanceVersion},
-	{depRecommends, tagRecommendName, tagRecommendFlags, tagRecommendVersion},
-	{depSupplements, tagSupplementName, tagSupplementFlags, tagSupplementVersion},
-	{depOldSuggests, tagOldSuggestsName, tagOldSuggestsFlags, tagOldSuggestsVer},
-	{depOldEnhances, tagOldEnhancesName, tagOldEnhancesFlags, tagOldEnhancesVer},
+	{depProvides, rpm.TagProvideName, rpm.TagProvideFlags, rpm.TagProvideVer},
+	{depConflicts, rpm.TagConflictName, rpm.TagConflictFlags, rpm.TagConflictVer},
+	{depObsoletes, rpm.TagObsoleteName, rpm.TagObsoleteFlags, rpm.TagObsoleteVer},
+	{depRequires, rpm.TagRequireName, rpm.TagRequireFlags, rpm.TagRequireVer},
+	{depSuggests, rpm.TagSuggestName, rpm.TagSuggestFlags, rpm.TagSuggestVer},
+	{depEnhances, rpm.TagEnhanceName, rpm.TagEnhanceFlags, rpm.TagEnhanceVer},
+	{depRecommends, rpm.TagRecommendName, rpm.TagRecommendFlags, rpm.TagRecommendVer},
+	{depSupplements, rpm.TagSupplementName, rpm.TagSupplementFlags, rpm.TagSupplementVer},
+	{depOldSuggests, rpm.TagOldSuggestsName, rpm.TagOldSuggestsFlags, rpm.TagOldSuggestsVer},
+	{depOldEnhances, rpm.TagOldEnhancesName, rpm.TagOldEnhancesFlags, rpm.TagOldEnhancesVer},
 }
 
 // flagString is createrepo_c's cr_flag_to_str.
 func flagString(f uint32) string {
 	switch f & 0xf {
-	case senseLess:
+	case rpm.SenseLess:
 		return "LT"
-	case senseGreater:
+	case rpm.SenseGreater:
 		return "GT"
-	case senseEqual:
+	case rpm.SenseEqual:
 		return "EQ"
-	case senseLess | senseEqual:
+	case rpm.SenseLess | rpm.SenseEqual:
 		return "LE"
-	case senseGreater | senseEqual:
+	case rpm.SenseGreater | rpm.SenseEqual:
 		return "GE"
 	}
 	return ""
@@ -398,17 +297,12 @@ type seenReq struct {
 // requirement repeated with the same flags, version and pre-ness is written
 // once, only the highest libc.so.6(...) requirement is kept (written last),
 // and legacy weak dependencies are mapped to the new ones.
-func readDeps(h *rpmutils.RpmHeader, p *Package, fileSet map[string]struct{}) {
+func readDeps(h *rpm.Header, p *Package, fileSet map[string]struct{}) {
 	provided := map[string]struct{}{}
 	seen := map[string]seenReq{}
 	for _, dt := range depTags {
-		if !h.HasTag(dt.name) {
-			continue
-		}
-		names, err1 := h.GetStrings(dt.name)
-		flags, err2 := h.GetUint32s(dt.flags)
-		vers, err3 := h.GetStrings(dt.version)
-		if err1 != nil || err2 != nil || err3 != nil {
+		names, flags, vers := h.Strings(dt.name), h.Uint32s(dt.flags), h.Strings(dt.version)
+		if names == nil || flags == nil || vers == nil {
 			continue
 		}
 		n := min(len(names), len(flags), len(vers))
@@ -430,7 +324,7 @@ func readDeps(h *rpmutils.RpmHeader, p *Package, fileSet map[string]struct{}) {
 				if _, ok := provided[nfv]; ok {
 					continue
 				}
-				pre = fl&(sensePrereq|senseScriptPre|senseScriptPost) != 0
+				pre = fl&(rpm.SensePrereq|rpm.SenseScriptPre|rpm.SenseScriptPost) != 0
 				if s, ok := seen[name]; ok && s.flags == fs && s.version == ver && s.pre == pre {
 					continue
 				}
@@ -449,7 +343,7 @@ func readDeps(h *rpmutils.RpmHeader, p *Package, fileSet map[string]struct{}) {
 			case depObsoletes:
 				p.Obsoletes = append(p.Obsoletes, d)
 			case depRequires:
-				if fl&senseMissingOK != 0 {
+				if fl&rpm.SenseMissingOK != 0 {
 					p.Recommends = append(p.Recommends, d)
 					break
 				}
@@ -472,13 +366,13 @@ func readDeps(h *rpmutils.RpmHeader, p *Package, fileSet map[string]struct{}) {
 			case depSupplements:
 				p.Supplements = append(p.Supplements, d)
 			case depOldSuggests:
-				if fl&senseStrong != 0 {
+				if fl&rpm.SenseStrong != 0 {
 					p.Recommends = append(p.Recommends, d)
 				} else {
 					p.Suggests = append(p.Suggests, d)
 				}
 			case depOldEnhances:
-				if fl&senseStrong != 0 {
+				if fl&rpm.SenseStrong != 0 {
 					p.Supplements = append(p.Supplements, d)
 				} else {
 					p.Enhances = append(p.Enhances, d)
@@ -540,7 +434,7 @@ func compareLibc(a, b string) int {
 	case v2 > e2:
 		return 1
 	}
-	switch rpmutils.Vercmp(a[v1:e1], b[v2:e2]) {
+	switch rpm.Vercmp(a[v1:e1], b[v2:e2]) {
 	case -1:
 		return 2
 	case 1:
@@ -553,14 +447,12 @@ func compareLibc(a, b string) int {
 // oldest first, and makes equal timestamps distinct the way createrepo_c
 // does (an older entry with the same time as a newer one is moved one
 // second later, repeatedly).
-func readChangelogs(h *rpmutils.RpmHeader, limit int) []Changelog {
-	if limit == 0 || !h.HasTag(rpmutils.CHANGELOGTIME) {
+func readChangelogs(h *rpm.Header, limit int) []Changelog {
+	if limit == 0 {
 		return nil
 	}
-	times, err1 := h.GetUint64s(rpmutils.CHANGELOGTIME)
-	names, err2 := h.GetStrings(rpmutils.CHANGELOGNAME)
-	texts, err3 := h.GetStrings(rpmutils.CHANGELOGTEXT)
-	if err1 != nil || err2 != nil || err3 != nil {
+	times, names, texts := h.Uint64s(rpm.TagChangelogTime), h.Strings(rpm.TagChangelogName), h.Strings(rpm.TagChangelogText)
+	if times == nil || names == nil || texts == nil {
 		return nil
 	}
 	n := min(len(times), len(names), len(texts))

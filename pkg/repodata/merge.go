@@ -20,13 +20,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
-	rpmutils "github.com/sassoftware/go-rpmutils"
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 	"github.com/ulikunitz/xz"
 	"golang.org/x/sys/unix"
 )
@@ -257,7 +256,7 @@ func selectPackages(all []*mergedPkg, mode string, blocked map[string]bool) []*m
 				chosen[p.srpmName] = &choice{srpm: p.srpm, repo: p.repo, p: p}
 			}
 		case c.repo == p.repo && c.srpm != p.srpm:
-			if compareEVR(p.srpmE, p.srpmV, p.srpmR, c.p.srpmE, c.p.srpmV, c.p.srpmR) > 0 {
+			if rpm.Compare(p.srpmE, p.srpmV, p.srpmR, c.p.srpmE, c.p.srpmV, c.p.srpmR) > 0 {
 				chosen[p.srpmName] = &choice{srpm: p.srpm, repo: p.repo, p: p}
 			}
 		}
@@ -280,22 +279,6 @@ func selectPackages(all []*mergedPkg, mode string, blocked map[string]bool) []*m
 
 func (p *mergedPkg) nevra() string {
 	return p.name + "-" + p.epoch + ":" + p.ver + "-" + p.rel + "." + p.arch
-}
-
-// compareEVR compares two epoch, version, release triples with rpm's rules.
-func compareEVR(ae, av, ar, be, bv, br string) int {
-	ai, _ := strconv.Atoi(ae)
-	bi, _ := strconv.Atoi(be)
-	if ai != bi {
-		if ai < bi {
-			return -1
-		}
-		return 1
-	}
-	if c := rpmutils.Vercmp(av, bv); c != 0 {
-		return c
-	}
-	return rpmutils.Vercmp(ar, br)
 }
 
 // compatibleArches returns the arches a repo for arch holds (Koji's

@@ -4,13 +4,13 @@ import (
 	"strings"
 	"testing"
 
-	rpmutils "github.com/sassoftware/go-rpmutils"
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 )
 
 const (
-	lt = rpmutils.RPMSENSE_LESS
-	gt = rpmutils.RPMSENSE_GREATER
-	eq = rpmutils.RPMSENSE_EQUAL
+	lt = rpm.SenseLess
+	gt = rpm.SenseGreater
+	eq = rpm.SenseEqual
 )
 
 func TestOverlaps(t *testing.T) {

@@ -7,17 +7,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
-	rpmutils "github.com/sassoftware/go-rpmutils"
-)
-
-// RPM header tags go-rpmutils has no names for.
-const (
-	tagExcludeArch   = 1059
-	tagExclusiveArch = 1061
-	tagBuildArchs    = 1089
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 )
 
 // SRPMInfo is what the engine and the builders read from an SRPM header.
@@ -36,48 +28,28 @@ func (s *SRPMInfo) NVR() string { return s.Name + "-" + s.Version + "-" + s.Rele
 
 // ReadSRPM reads an SRPM's header.
 func ReadSRPM(path string) (*SRPMInfo, error) {
-	f, err := os.Open(path)
+	f, err := rpm.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("reading the RPM header: %w", err)
 	}
-	defer f.Close()
-	hdr, err := rpmutils.ReadHeader(f)
-	if err != nil {
-		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
+	h := f.Header
+	info := &SRPMInfo{
+		Name: h.String(rpm.TagName), Version: h.String(rpm.TagVersion), Release: h.String(rpm.TagRelease),
+		Epoch:         f.Epoch(),
+		BuildArchs:    h.Strings(rpm.TagBuildArchs),
+		ExclusiveArch: h.Strings(rpm.TagExclusiveArch),
+		ExcludeArch:   h.Strings(rpm.TagExcludeArch),
 	}
-	nevra, err := hdr.GetNEVRA()
-	if err != nil {
-		return nil, fmt.Errorf("reading the RPM header of %s: %w", path, err)
-	}
-	info := &SRPMInfo{Name: nevra.Name, Version: nevra.Version, Release: nevra.Release}
-	if hdr.HasTag(rpmutils.EPOCH) {
-		if e, err := hdr.GetInts(rpmutils.EPOCH); err == nil && len(e) > 0 {
-			info.Epoch = &e[0]
-		}
-	}
-	strs := func(tag int) []string {
-		if !hdr.HasTag(tag) {
-			return nil
-		}
-		s, _ := hdr.GetStrings(tag)
-		return s
-	}
-	info.BuildArchs = strs(tagBuildArchs)
-	info.ExclusiveArch = strs(tagExclusiveArch)
-	info.ExcludeArch = strs(tagExcludeArch)
-	names := strs(rpmutils.REQUIRENAME)
-	vers := strs(rpmutils.REQUIREVERSION)
-	var flags []int
-	if hdr.HasTag(rpmutils.REQUIREFLAGS) {
-		flags, _ = hdr.GetInts(rpmutils.REQUIREFLAGS)
-	}
+	names := h.Strings(rpm.TagRequireName)
+	vers := h.Strings(rpm.TagRequireVer)
+	flags := h.Uint32s(rpm.TagRequireFlags)
 	for i, n := range names {
 		if strings.HasPrefix(n, "rpmlib(") {
 			continue
 		}
 		d := Dep{Name: n}
 		if i < len(flags) {
-			d.Flags = flags[i] & (rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL)
+			d.Flags = int(flags[i]) & rpm.SenseCompare
 		}
 		if i < len(vers) {
 			d.EVR = vers[i]
@@ -105,16 +77,16 @@ func (d Dep) String() string {
 }
 
 func flagOp(f int) string {
-	switch f & (rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL) {
-	case rpmutils.RPMSENSE_LESS:
+	switch f & rpm.SenseCompare {
+	case rpm.SenseLess:
 		return "<"
-	case rpmutils.RPMSENSE_GREATER:
+	case rpm.SenseGreater:
 		return ">"
-	case rpmutils.RPMSENSE_EQUAL:
+	case rpm.SenseEqual:
 		return "="
-	case rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_EQUAL:
+	case rpm.SenseLess | rpm.SenseEqual:
 		return "<="
-	case rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL:
+	case rpm.SenseGreater | rpm.SenseEqual:
 		return ">="
 	}
 	return ""
@@ -123,57 +95,17 @@ func flagOp(f int) string {
 func opFlags(op string) (int, bool) {
 	switch op {
 	case "<", "LT":
-		return rpmutils.RPMSENSE_LESS, true
+		return rpm.SenseLess, true
 	case ">", "GT":
-		return rpmutils.RPMSENSE_GREATER, true
+		return rpm.SenseGreater, true
 	case "=", "==", "EQ":
-		return rpmutils.RPMSENSE_EQUAL, true
+		return rpm.SenseEqual, true
 	case "<=", "LE":
-		return rpmutils.RPMSENSE_LESS | rpmutils.RPMSENSE_EQUAL, true
+		return rpm.SenseLess | rpm.SenseEqual, true
 	case ">=", "GE":
-		return rpmutils.RPMSENSE_GREATER | rpmutils.RPMSENSE_EQUAL, true
+		return rpm.SenseGreater | rpm.SenseEqual, true
 	}
 	return 0, false
-}
-
-// splitEVR splits [E:]V[-R]; the epoch is "" when absent.
-func splitEVR(s string) (e, v, r string) {
-	if i := strings.IndexByte(s, ':'); i >= 0 {
-		e, s = s[:i], s[i+1:]
-	}
-	if i := strings.LastIndexByte(s, '-'); i >= 0 {
-		return e, s[:i], s[i+1:]
-	}
-	return e, s, ""
-}
-
-// compareEVR compares two EVRs with rpm's rules: missing epochs are 0, and
-// a release missing on either side is not compared.
-func compareEVR(a, b string) int {
-	ae, av, ar := splitEVR(a)
-	be, bv, br := splitEVR(b)
-	ai, _ := strconv.Atoi(orZero(ae))
-	bi, _ := strconv.Atoi(orZero(be))
-	if ai != bi {
-		if ai < bi {
-			return -1
-		}
-		return 1
-	}
-	if c := rpmutils.Vercmp(av, bv); c != 0 {
-		return c
-	}
-	if ar == "" || br == "" {
-		return 0
-	}
-	return rpmutils.Vercmp(ar, br)
-}
-
-func orZero(s string) string {
-	if s == "" {
-		return "0"
-	}
-	return s
 }
 
 // Overlaps reports whether provide p satisfies requirement r (rpm's
@@ -185,8 +117,8 @@ func Overlaps(p, r Dep) bool {
 	if r.Flags == 0 || r.EVR == "" || p.Flags == 0 || p.EVR == "" {
 		return true
 	}
-	sense := compareEVR(p.EVR, r.EVR)
-	const lt, gt, eq = rpmutils.RPMSENSE_LESS, rpmutils.RPMSENSE_GREATER, rpmutils.RPMSENSE_EQUAL
+	sense := rpm.CompareEVR(p.EVR, r.EVR)
+	const lt, gt, eq = rpm.SenseLess, rpm.SenseGreater, rpm.SenseEqual
 	switch {
 	case sense < 0:
 		return p.Flags&gt != 0 || r.Flags&lt != 0

@@ -26,14 +26,3 @@ func FuzzParsePrimary(f *testing.F) {
 		_, _ = p.SatisfiesString("a >= 1")
 	})
 }
-
-func FuzzCompareEVR(f *testing.F) {
-	f.Add("1:2.3-4", "2.3")
-	f.Add("", "0:0-")
-	f.Fuzz(func(t *testing.T, a, b string) {
-		if c, d := compareEVR(a, b), compareEVR(b, a); c != -d {
-			// rpm's comparison is antisymmetric
-			t.Errorf("compareEVR(%q, %q) = %d but compareEVR(%q, %q) = %d", a, b, c, b, a, d)
-		}
-	})
-}

@@ -13,12 +13,12 @@ import (
 	"strings"
 	"time"
 
-	rpmutils "github.com/sassoftware/go-rpmutils"
 	"github.com/spf13/cobra"
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/rpm"
 )
 
 // ImportOptions are the options of import.
@@ -66,36 +66,20 @@ type header struct {
 }
 
 func readHeader(path string) (*header, error) {
-	f, err := os.Open(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	hdr, err := rpmutils.ReadHeader(f)
+	defer fh.Close()
+	f, err := rpm.Read(fh)
 	if err != nil {
 		return nil, fmt.Errorf("%s is not an RPM: %w", path, err)
 	}
-	nevra, err := hdr.GetNEVRA()
-	if err != nil {
-		return nil, fmt.Errorf("reading the header of %s: %w", path, err)
-	}
-	h := &header{Path: path, Name: nevra.Name, Version: nevra.Version, Release: nevra.Release, Arch: nevra.Arch}
-	if hdr.HasTag(rpmutils.EPOCH) {
-		if e, err := hdr.GetInts(rpmutils.EPOCH); err == nil && len(e) > 0 {
-			h.Epoch = &e[0]
-		}
-	}
-	if hdr.HasTag(rpmutils.SOURCERPM) {
-		h.SourceRPM, _ = hdr.GetString(rpmutils.SOURCERPM)
-	}
-	if h.SourceRPM == "" {
-		h.Source = true
-		h.Arch = "src"
-	}
-	if md5, err := hdr.GetBytes(rpmutils.SIG_MD5); err == nil {
-		h.SigMD5 = hex.EncodeToString(md5)
-	}
-	return h, nil
+	h := f.Header
+	return &header{
+		Path: path, Name: h.String(rpm.TagName), Version: h.String(rpm.TagVersion), Release: h.String(rpm.TagRelease),
+		Arch: f.Arch(), Epoch: f.Epoch(), SigMD5: f.SigMD5(), Source: f.IsSource(), SourceRPM: h.String(rpm.TagSourceRPM),
+	}, nil
 }
 
 // nvr is the N-V-R of the build the RPM belongs to.
