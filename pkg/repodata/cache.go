@@ -1,11 +1,11 @@
 package repodata
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -14,15 +14,27 @@ import (
 // The cache file (CacheName) is a simple binary format, read in one go and
 // sliced without copying:
 //
-//	magic "OSGRDC2\n", changelog limit (int64), entry count (uint64),
-//	entries: href, size (int64), mtime ns (int64), primary, filelists, other,
-//	segment count (uint64), segments: key (32 bytes), 3 compressed segments,
+//	magic "OSGRDC3\n", changelog limit (int64),
+//	batches: body length (uint64), CRC-32 (IEEE) of the body (uint32), 0 (uint32),
+//	  body: entry count (uint64), entries: href, size (int64), mtime ns
+//	  (int64), primary, filelists, other; segment count (uint64),
+//	  segments: key (32 bytes), 3 compressed segments,
 //
 // where strings and byte slices are a uint64 length and the bytes, all
 // integers little-endian. The magic changes whenever the XML or the
 // compression would be written differently, so an old cache is never
 // reused.
-var cacheMagic = []byte("OSGRDC2\n")
+//
+// The file only grows: an update appends one batch with the entries and
+// segments it made (one write, with O_APPEND) to the previous file, hard
+// linked into the new repodata, instead of rewriting megabytes it already
+// holds. Everything in it is keyed by its content (href, size and mtime;
+// the chunk key), so a later batch shadows an earlier one and an entry
+// nobody asks for again is only dead weight; a batch cut short (a killed
+// run) or damaged fails its length or CRC and it and what follows are
+// ignored. The file is written afresh, compacted, when it holds more dead
+// weight than live data, when its tail is damaged, or without --update.
+var cacheMagic = []byte("OSGRDC3\n")
 
 // cacheEntry holds one package's XML fragments and the key they are valid
 // for.
@@ -41,6 +53,13 @@ type cache struct {
 	entries map[string]*cacheEntry
 	segs    map[segKey][3][]byte
 	mapped  []byte // the mapped file, when loaded by loadCache
+	// path, dev and ino identify the loaded file; fileSize is its size and
+	// clean is false when its tail was cut short or damaged (appending
+	// after it would leave the new batch unreachable).
+	path     string
+	dev, ino uint64
+	fileSize int64
+	clean    bool
 }
 
 func (c *cache) lookup(href string) *cacheEntry {
@@ -98,11 +117,11 @@ func loadCache(path string, limit int) *cache {
 		return nil
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil || st.Size() < int64(len(cacheMagic)) || st.Size() > 1<<40 {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil || st.Size < int64(len(cacheMagic)) || st.Size > 1<<40 {
 		return nil
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size()), unix.PROT_READ, unix.MAP_PRIVATE)
+	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size), unix.PROT_READ, unix.MAP_PRIVATE)
 	if err != nil {
 		return nil
 	}
@@ -112,6 +131,7 @@ func loadCache(path string, limit int) *cache {
 		return nil
 	}
 	c.mapped = data
+	c.path, c.dev, c.ino, c.fileSize = path, uint64(st.Dev), st.Ino, st.Size
 	return c
 }
 
@@ -123,25 +143,55 @@ func (c *cache) release() {
 	}
 }
 
+const batchHead = 16
+
 // parseCache decodes a cache file; nil when it is not a valid one for limit.
-func parseCache(data []byte, limit int) (c *cache) {
-	if !bytes.HasPrefix(data, cacheMagic) {
+// Batches are read up to the first one cut short or damaged.
+func parseCache(data []byte, limit int) *cache {
+	if !bytes.HasPrefix(data, cacheMagic) || len(data) < len(cacheMagic)+8 {
 		return nil
 	}
+	at := len(cacheMagic)
+	if int64(binary.LittleEndian.Uint64(data[at:])) != int64(limit) {
+		return nil
+	}
+	at += 8
+	c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey][3][]byte{}, clean: true}
+	for at < len(data) {
+		rest := data[at:]
+		if len(rest) < batchHead {
+			c.clean = false
+			break
+		}
+		n := binary.LittleEndian.Uint64(rest)
+		if n > uint64(len(rest)-batchHead) {
+			c.clean = false
+			break
+		}
+		body := rest[batchHead : batchHead+int(n)]
+		if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(rest[8:]) || !c.parseBatch(body) {
+			c.clean = false
+			break
+		}
+		at += batchHead + int(n)
+	}
+	return c
+}
+
+// parseBatch adds one batch's entries and segments; false when it does not
+// parse (what it added before failing is still keyed by content, so it
+// stays).
+func (c *cache) parseBatch(body []byte) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
-			c = nil
+			ok = false
 		}
 	}()
-	r := &cacheReader{b: data[len(cacheMagic):]}
-	if int64(r.u64()) != int64(limit) {
-		return nil
-	}
+	r := &cacheReader{b: body}
 	n := r.u64()
 	if n > uint64(len(r.b)) {
-		return nil
+		return false
 	}
-	c = &cache{entries: make(map[string]*cacheEntry, n), segs: map[segKey][3][]byte{}}
 	for i := uint64(0); i < n; i++ {
 		e := &cacheEntry{Href: string(r.bytes())}
 		e.Size = int64(r.u64())
@@ -153,35 +203,28 @@ func parseCache(data []byte, limit int) (c *cache) {
 	for i := uint64(0); i < ns; i++ {
 		var k segKey
 		if len(r.b) < len(k) {
-			return nil
+			return false
 		}
 		copy(k[:], r.b)
 		r.b = r.b[len(k):]
 		c.segs[k] = [3][]byte{r.bytes(), r.bytes(), r.bytes()}
 	}
-	return c
+	return len(r.b) == 0
 }
 
-func saveCache(path string, limit int, entries []*cacheEntry, chunks []chunk) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write repodata cache: %w", err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	var b [8]byte
-	u64 := func(v uint64) {
-		binary.LittleEndian.PutUint64(b[:], v)
-		w.Write(b[:])
-	}
+// appendBatch appends one batch with entries and the chunks' segments.
+func appendBatch(b []byte, entries []*cacheEntry, chunks []*chunk) []byte {
+	start := len(b)
+	b = append(b, make([]byte, batchHead)...)
+	u64 := func(v uint64) { b = binary.LittleEndian.AppendUint64(b, v) }
 	blob := func(p []byte) {
 		u64(uint64(len(p)))
-		w.Write(p)
+		b = append(b, p...)
 	}
-	w.Write(cacheMagic)
-	u64(uint64(int64(limit)))
 	u64(uint64(len(entries)))
 	for _, e := range entries {
-		blob([]byte(e.Href))
+		u64(uint64(len(e.Href)))
+		b = append(b, e.Href...)
 		u64(uint64(e.Size))
 		u64(uint64(e.MtimeNs))
 		blob(e.Primary)
@@ -190,17 +233,88 @@ func saveCache(path string, limit int, entries []*cacheEntry, chunks []chunk) er
 	}
 	u64(uint64(len(chunks)))
 	for _, ch := range chunks {
-		w.Write(ch.key[:])
+		b = append(b, ch.key[:]...)
 		for _, s := range ch.seg {
 			blob(s)
 		}
 	}
-	err = w.Flush()
-	if cerr := f.Close(); err == nil {
-		err = cerr
+	body := b[start+batchHead:]
+	binary.LittleEndian.PutUint64(b[start:], uint64(len(body)))
+	binary.LittleEndian.PutUint32(b[start+8:], crc32.ChecksumIEEE(body))
+	return b
+}
+
+// entrySize is what an entry takes in the file.
+func entrySize(e *cacheEntry) int64 {
+	return int64(len(e.Href)+len(e.Primary)+len(e.Filelists)+len(e.Other)) + 6*8
+}
+
+func chunkSize(ch *chunk) int64 {
+	return int64(len(ch.key)+len(ch.seg[0])+len(ch.seg[1])+len(ch.seg[2])) + 3*8
+}
+
+// saveCache writes the cache of this run to path: the old cache's file
+// linked there with one batch appended (the entries and segments not taken
+// from it), or a new file with everything when there is no old file to
+// extend, its tail is damaged, or it holds more dead weight than live data.
+func saveCache(path string, old *cache, limit int, entries []*cacheEntry, chunks []chunk) error {
+	var live int64
+	var newEntries []*cacheEntry
+	var newChunks []*chunk
+	for _, e := range entries {
+		live += entrySize(e)
+		if old.lookup(e.Href) != e {
+			newEntries = append(newEntries, e)
+		}
 	}
-	if err != nil {
+	for i := range chunks {
+		live += chunkSize(&chunks[i])
+		if !chunks[i].cached {
+			newChunks = append(newChunks, &chunks[i])
+		}
+	}
+	if old != nil && old.clean && old.fileSize <= 2*live+(1<<20) {
+		if err := appendCache(path, old, newEntries, newChunks); err == nil {
+			return nil
+		}
+		os.Remove(path) // and write it afresh
+	}
+	all := make([]*chunk, len(chunks))
+	for i := range chunks {
+		all[i] = &chunks[i]
+	}
+	b := binary.LittleEndian.AppendUint64(bytes.Clone(cacheMagic), uint64(int64(limit)))
+	b = appendBatch(b, entries, all)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
 		return fmt.Errorf("write repodata cache %s: %w", path, err)
 	}
 	return nil
+}
+
+// appendCache links the old cache file to path and appends a batch to it.
+func appendCache(path string, old *cache, entries []*cacheEntry, chunks []*chunk) error {
+	if err := os.Link(old.path, path); err != nil {
+		return err
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(path, &st); err != nil {
+		return err
+	}
+	if uint64(st.Dev) != old.dev || st.Ino != old.ino || st.Size < old.fileSize {
+		return errors.New("the cache file changed since it was read")
+	}
+	if len(entries) == 0 && len(chunks) == 0 {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return err
+	}
+	// One write: with O_APPEND it lands whole after whatever another
+	// writer appended meanwhile.
+	_, err = f.Write(appendBatch(nil, entries, chunks))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }

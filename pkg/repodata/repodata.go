@@ -363,19 +363,20 @@ const maxInMemory = 8 << 20
 // entry returns the XML fragments of one package, from the cache when its
 // href, size and mtime are unchanged.
 func (r *reader) entry(dir, href string, e *cacheEntry) (*cacheEntry, bool, error) {
-	path := filepath.Join(dir, filepath.FromSlash(href))
 	if e != nil && r.skipStat {
 		return e, true, nil
 	}
 	if e != nil {
 		var st unix.Stat_t
 		if err := unix.Fstatat(r.dirfd, href, &st, 0); err != nil {
+			path := filepath.Join(dir, filepath.FromSlash(href))
 			return nil, false, fmt.Errorf("package %s: %w", path, &fs.PathError{Op: "stat", Path: path, Err: err})
 		}
 		if e.Size == st.Size && e.MtimeNs == st.Mtim.Nano() {
 			return e, true, nil
 		}
 	}
+	path := filepath.Join(dir, filepath.FromSlash(href))
 	// Plain system calls: the runtime's poller has nothing to offer for
 	// regular files and costs several extra calls per file.
 	fd, err := unix.Openat(r.dirfd, href, unix.O_RDONLY|unix.O_CLOEXEC, 0)

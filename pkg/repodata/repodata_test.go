@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/osg-htc/osg-build-go/internal/testutil"
 )
 
@@ -879,4 +881,97 @@ func FuzzParseCache(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCacheAppends: an update appends one small batch to the previous cache
+// file (the same inode, linked into the new repodata) instead of rewriting
+// it; a batch cut short or damaged is ignored and the file is written
+// afresh; dead weight is compacted away.
+func TestCacheAppends(t *testing.T) {
+	repo := t.TempDir()
+	for i := range 200 {
+		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i)))
+	}
+	cachePath := filepath.Join(repo, "repodata", CacheName)
+	stat := func() (uint64, int64) {
+		t.Helper()
+		var st unix.Stat_t
+		if err := unix.Stat(cachePath, &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Ino, st.Size
+	}
+	generate(t, Options{Dir: repo})
+	ino0, size0 := stat()
+
+	// Nothing changed: the same file, not a byte more.
+	res := generate(t, Options{Dir: repo, Update: true})
+	if ino, size := stat(); ino != ino0 || size != size0 || res.Reused != 200 {
+		t.Errorf("unchanged update: inode %d→%d, size %d→%d, %d reused", ino0, ino, size0, size, res.Reused)
+	}
+	// One package added: one batch of one entry and a chunk or two.
+	copyFile(t, fixturePath(fixtures[0]), filepath.Join(repo, "pkg-100a.rpm"))
+	generate(t, Options{Dir: repo, Update: true})
+	ino1, size1 := stat()
+	if ino1 != ino0 || size1 <= size0 || size1-size0 > size0/4 {
+		t.Errorf("update after adding one package: inode %d→%d, size %d→%d (want the same file, a little longer)", ino0, ino1, size0, size1)
+	}
+	// The appended cache serves the next update completely.
+	res = generate(t, Options{Dir: repo, Update: true})
+	if res.Reused != 201 || res.ChunksReused != res.Chunks {
+		t.Errorf("update on the appended cache: %d reused, %d of %d chunks", res.Reused, res.ChunksReused, res.Chunks)
+	}
+	want := openMD(t, repo, "primary")
+
+	// A batch cut short (a run killed while appending): the batches before
+	// it still count, and the next save writes a new, clean file.
+	copyFile(t, fixturePath(fixtures[1]), filepath.Join(repo, "pkg-100b.rpm"))
+	generate(t, Options{Dir: repo, Update: true})
+	_, size2 := stat()
+	if err := os.Truncate(cachePath, size2-7); err != nil {
+		t.Fatal(err)
+	}
+	res = generate(t, Options{Dir: repo, Update: true})
+	if res.Reused != 201 || res.Packages != 202 {
+		t.Errorf("after a cut batch: %d of %d reused, want 201 of 202 (the cut batch's entry read again)", res.Reused, res.Packages)
+	}
+	if ino, _ := stat(); ino == ino1 {
+		t.Error("a cache with a cut batch was appended to, not written afresh")
+	}
+	// A damaged byte fails the CRC: the entries are read again, the output
+	// is right.
+	data, err := os.ReadFile(cachePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[len(data)-100] ^= 0xff
+	if err := os.WriteFile(cachePath, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = generate(t, Options{Dir: repo, Update: true})
+	if res.Reused != 0 {
+		t.Errorf("a damaged cache gave %d entries", res.Reused)
+	}
+	os.Remove(filepath.Join(repo, "pkg-100b.rpm"))
+	generate(t, Options{Dir: repo, Update: true})
+	if got := openMD(t, repo, "primary"); !bytes.Equal(got, want) {
+		t.Error("primary.xml after the damaged cache differs from before")
+	}
+
+	// Packages replaced again and again: the file never grows past about
+	// twice the live data (plus the 1 MiB allowance).
+	_, base := stat()
+	for i := range 60 {
+		p := filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i))
+		mt := time.Unix(1767225600+int64(i), 0)
+		os.Chtimes(p, mt, mt)
+		generate(t, Options{Dir: repo, Update: true})
+		if _, size := stat(); size > 2*base+(1<<20)+base/2 {
+			t.Fatalf("after %d replacements the cache is %d bytes (live about %d)", i+1, size, base)
+		}
+	}
+	generate(t, Options{Dir: repo})
+	if got := openMD(t, repo, "primary"); len(parsePrimary(t, got).Packages) != 201 {
+		t.Error("wrong package count after the replacements")
+	}
 }

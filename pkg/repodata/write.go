@@ -196,7 +196,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		saveDone.Add(1)
 		go func() {
 			defer saveDone.Done()
-			saveErr = saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks)
+			saveErr = saveCache(filepath.Join(tmp, CacheName), c, limit, entries, chunks)
 		}()
 	}
 	// flush writes the completed chunks that come next in order; mu held.
@@ -243,7 +243,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 					saveDone.Add(1)
 					go func() {
 						defer saveDone.Done()
-						saveErr = saveCache(filepath.Join(tmp, CacheName), limit, entries, chunks)
+						saveErr = saveCache(filepath.Join(tmp, CacheName), c, limit, entries, chunks)
 					}()
 				}
 				flush()

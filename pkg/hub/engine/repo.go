@@ -108,6 +108,18 @@ func (t *task) createrepoTask() (any, error) {
 	return []any{filepath.ToSlash(rel), files}, nil
 }
 
+// linkOrCopy hard-links src to dst, or copies it where links fail.
+func linkOrCopy(src, dst string) error {
+	if os.Link(src, dst) == nil {
+		return nil
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
+}
+
 func fileExists(p string) bool {
 	_, err := os.Stat(p)
 	return err == nil
@@ -122,13 +134,13 @@ func (t *task) createrepo(plan *hub.RepoPlan, arch string) error {
 	}
 	// Koji's createrepo_update: the metadata of the packages the previous
 	// repo of the tag already had is reused (pkg/repodata's cache, keyed by
-	// href, size and mtime: the same hard-linked files under toplink/)
+	// href, size and mtime: the same hard-linked files under toplink/).
+	// The cache file is linked, not copied: pkg/repodata only appends to
+	// it, and everything in it is keyed by content.
 	update := false
 	if old := t.previousRepoCache(plan, arch); old != "" {
 		if err := os.MkdirAll(filepath.Join(dir, "repodata"), 0o755); err == nil {
-			if b, err := os.ReadFile(old); err == nil && os.WriteFile(filepath.Join(dir, "repodata", repodata.CacheName), b, 0o644) == nil {
-				update = true
-			}
+			update = linkOrCopy(old, filepath.Join(dir, "repodata", repodata.CacheName)) == nil
 		}
 	}
 	res, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2, Update: update})
