@@ -3,17 +3,17 @@
 # (target: <= 20 ms), with `true` as the floor of starting a process here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${BIN:-$PWD/bin/osg-build}
 RUNS=${RUNS:-31}
 [ -x "$BIN" ] || { echo "help bench: no binary $BIN (make build)" >&2; exit 1; }
-now() { date +%s%N; }
 ours=() floor=()
 "$BIN" --help >/dev/null
 for _ in $(seq "$RUNS"); do
-  t0=$(now); "$BIN" --help >/dev/null; t1=$(now)
-  ours+=($(( (t1 - t0) / 1000 )))
-  t0=$(now); /bin/true; t1=$(now)
-  floor+=($(( (t1 - t0) / 1000 )))
+  stamp t0; "$BIN" --help >/dev/null; stamp t1
+  ours+=($((t1 - t0)))
+  stamp t0; /bin/true; stamp t1
+  floor+=($((t1 - t0)))
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 mo=$(median "${ours[@]}")

@@ -6,6 +6,7 @@
 # RUNS runs of each, after one warm-up build that makes the build tag's repo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIN=${BIN:-$PWD/bin/osg-build}
 RUNS=${RUNS:-3}
 for tool in rpmbuild; do
@@ -42,7 +43,6 @@ rpmbuild -bs --define "_topdir $work/rb" --define "_srcrpmdir $work" --define "d
 srpm=$(ls "$work"/benchpkg-*.src.rpm)
 "$BIN" hub init --dir "$work/hub" --arches "$arch" >/dev/null 2>&1
 
-now() { date +%s.%N; }
 hub_build() {
   "$BIN" --hub "local:$work/hub" koji --scratch --el9 --repo 25-main "$srpm" >"$work/hub.out" 2>&1 || {
     cat "$work/hub.out"; echo "hubbuild: the hub build failed"; exit 1; }
@@ -55,10 +55,10 @@ raw_build() {
 hub_build # warm-up: the build tag's first repo
 best_hub=999999 best_raw=999999
 for _ in $(seq "$RUNS"); do
-  t0=$(now); raw_build; t1=$(now)
-  best_raw=$(awk -v a="$t0" -v b="$t1" -v c="$best_raw" 'BEGIN { d = b - a; print (d < c) ? d : c }')
-  t0=$(now); hub_build; t1=$(now)
-  best_hub=$(awk -v a="$t0" -v b="$t1" -v c="$best_hub" 'BEGIN { d = b - a; print (d < c) ? d : c }')
+  stamp t0; raw_build; stamp t1
+  best_raw=$(awk -v a="$t0" -v b="$t1" -v c="$best_raw" 'BEGIN { d = (b - a) / 1e6; print (d < c) ? d : c }')
+  stamp t0; hub_build; stamp t1
+  best_hub=$(awk -v a="$t0" -v b="$t1" -v c="$best_hub" 'BEGIN { d = (b - a) / 1e6; print (d < c) ? d : c }')
 done
 awk -v h="$best_hub" -v r="$best_raw" 'BEGIN {
   limit = 1.15 * r + 0.2

@@ -7,6 +7,7 @@
 # costs (process start, assembly: ~10-15 ms) weigh less; LARGE_MB=0 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 repo=$PWD
 BIN=${BIN:-$repo/bin/osg-build}
 RUNS=${RUNS:-11}
@@ -39,10 +40,10 @@ measure() {
   raw+=("$final/osg-hello.spec")
   local ours=() theirs=() t0 t1
   for _ in $(seq "$runs"); do
-    t0=$(now); "$BIN" prebuild -q --el9 -c "$cache" "$pkg" >/dev/null; t1=$(now)
-    ours+=($(( (t1 - t0) / 1000 )))
-    t0=$(now); LC_ALL=C "${raw[@]}" >/dev/null 2>&1; t1=$(now)
-    theirs+=($(( (t1 - t0) / 1000 )))
+    stamp t0; "$BIN" prebuild -q --el9 -c "$cache" "$pkg" >/dev/null; stamp t1
+    ours+=($((t1 - t0)))
+    stamp t0; LC_ALL=C "${raw[@]}" >/dev/null 2>&1; stamp t1
+    theirs+=($((t1 - t0)))
   done
   local mo mt lo lt
   mo=$(median "${ours[@]}"); mt=$(median "${theirs[@]}")
@@ -55,7 +56,6 @@ measure() {
     printf "  ratio of medians %.2fx (target <= 1.25x): %s; ratio of minimums %.2fx\n", r, (r <= 1.25 ? "ok" : "OVER TARGET"), lo/lt
   }'
 }
-now() { date +%s%N; }
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : int((a[NR/2]+a[NR/2+1])/2)}'; }
 minimum() { printf '%s\n' "$@" | sort -n | head -1; }
 
@@ -65,8 +65,8 @@ measure "the sample package (a 223-byte tarball)" "$RUNS"
 # osg-build process at all, which the raw rpmbuild does not pay.
 starts=()
 for _ in $(seq "$RUNS"); do
-  t0=$(now); "$BIN" --version >/dev/null; t1=$(now)
-  starts+=($(( (t1 - t0) / 1000 )))
+  stamp t0; "$BIN" --version >/dev/null; stamp t1
+  starts+=($((t1 - t0)))
 done
 awk -v s="$(median "${starts[@]}")" -v m="$(minimum "${starts[@]}")" 'BEGIN {
   printf "  (osg-build --version alone: median %.1f ms, min %.1f ms: process start-up and exit)\n", s/1000, m/1000 }'

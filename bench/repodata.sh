@@ -15,6 +15,7 @@
 # skips the 3-minute rpmbuild.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 N=${N:-2000}
 RUNS=${RUNS:-5}
 for tool in rpmbuild createrepo_c; do
@@ -70,7 +71,7 @@ echo extra > %{buildroot}/usr/share/bench-extra/file
 %files
 /usr/share/bench-extra/file
 EOF2
-t0=$(date +%s.%N)
+stamp t0
 repo=$work/repo
 mkdir -p "$repo"
 if [ -n "${RPMS_DIR:-}" ]; then
@@ -83,23 +84,23 @@ else
   fi
 fi
 rpmbuild -bb --quiet --define "_topdir $work/top" "$work/extra.spec" >/dev/null 2>&1
-t1=$(date +%s.%N)
+stamp t1
 extra=$(ls "$work"/top/RPMS/noarch/bench-extra-*.rpm)
 count=$(ls "$repo" | wc -l)
-printf 'made %d RPMs with one rpmbuild in %.1fs\n' "$count" "$(calc "$t1 - $t0")"
+printf 'made %d RPMs with one rpmbuild in %.1fs\n' "$count" "$(calc "($t1 - $t0) / 1000000")"
 
 # --- helpers ---------------------------------------------------------------
-now() { date +%s.%N; }
-# elapsed command... -> wall seconds on stdout; the CPU seconds (user+sys)
-# are appended to $cpu_log.
+# elapsed command... -> wall seconds on stdout, measured around the command
+# alone (no subshell or date process inside the timing); the CPU seconds
+# (user+sys) are appended to $cpu_log.
 cpu_log=$work/cpu.log
 elapsed() {
-  local s e t
-  s=$(now)
-  t=$( { TIMEFORMAT='%U %S'; time "$@" >/dev/null 2>&1; } 2>&1 )
-  e=$(now)
-  echo "$* | $t" >> "$cpu_log"
-  calc "$e - $s"
+  local s e
+  stamp s
+  { TIMEFORMAT='%U %S'; time "$@" >/dev/null 2>&1; } 2>"$work/time.out"
+  stamp e
+  echo "$* | $(<"$work/time.out")" >> "$cpu_log"
+  calc "($e - $s) / 1000000"
 }
 cpu_median() { # tool-prefix mode(full|update|skip) -> median user+sys of the matching runs
   grep -F "$1" "$cpu_log" | awk -F'|' -v m="$2" '{
@@ -158,6 +159,7 @@ echo "after adding one package to $count, median (min) of $RUNS:"
 printf '  osg-build createrepo --update           %.3fs (%.3fs)\n' "$ou" "$oumin"
 printf '  createrepo_c --update (reference)       %.3fs (%.3fs)\n' "$cu" "$cumin"
 printf '  ratio ours --update / ours full: %.3fx, of the minimums %.3fx (target <= 0.1x)\n' "$(calc "$ou / $om")" "$(calc "$oumin / $omin")"
+printf '  ratio ours --update / createrepo_c full: %.3fx, of the minimums %.3fx\n' "$(calc "$ou / $cm")" "$(calc "$oumin / $cmin")"
 printf '  ratio createrepo_c --update / createrepo_c full: %.2fx\n' "$(calc "$cu / $cm")"
 oucpu=$(cpu_median "$BIN" update); cucpu=$(cpu_median createrepo_c update)
 printf '  CPU time (user+sys), median: ours --update %.3fs = %.3fx of ours full; createrepo_c --update %.3fs\n' "$oucpu" "$(calc "$oucpu / $ocpu")" "$cucpu"

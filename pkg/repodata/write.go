@@ -182,12 +182,13 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}()
 
 	var (
-		mu         sync.Mutex
-		completed  = make([]bool, len(chunks))
-		ncompleted int
-		written    int
-		saveDone   sync.WaitGroup
-		saveErr    error
+		mu        sync.Mutex
+		listed    = make([]bool, len(chunks)) // entries known
+		completed = make([]bool, len(chunks)) // segments made too
+		ncompleted,
+		opened, written int
+		saveDone sync.WaitGroup
+		saveErr  error
 	)
 	// Whatever happens, the cache writer is done before we return (the
 	// caller removes tmp on failure).
@@ -199,16 +200,25 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			saveErr = saveCache(filepath.Join(tmp, CacheName), c, limit, entries, chunks)
 		}()
 	}
-	// flush writes the completed chunks that come next in order; mu held.
+	// flush hands the files, in order, the open content of the chunks whose
+	// entries are known (to hash: that need not wait for a changed chunk's
+	// compression) and the segments of the completed ones (to write); mu
+	// held.
 	flush := func() {
-		for written < len(chunks) && completed[written] {
-			ch := &chunks[written]
+		for opened < len(chunks) && listed[opened] {
+			ch := &chunks[opened]
 			for k, g := range files {
 				opens := make([][]byte, 0, ch.hi-ch.lo)
 				for i := ch.lo; i < ch.hi; i++ {
 					opens = append(opens, fragment(entries[i], k))
 				}
-				g.queue <- gzItem{opens: opens, seg: ch.seg[k]}
+				g.opens <- opens
+			}
+			opened++
+		}
+		for written < opened && completed[written] {
+			for k, g := range files {
+				g.segs <- chunks[written].seg[k]
 			}
 			written++
 		}
@@ -229,16 +239,22 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 					return
 				}
 				ch := &chunks[ci]
-				if err := r.chunk(ctx, dir, hrefs, entries, ch, c, &comp, &reused); err != nil {
+				read := func() {
+					mu.Lock()
+					listed[ci] = true
+					flush()
+					mu.Unlock()
+				}
+				if err := r.chunk(ctx, dir, hrefs, entries, ch, c, &comp, &reused, read); err != nil {
 					ch.err = err
 					cancel()
 					return
 				}
 				mu.Lock()
-				completed[ci] = true
+				listed[ci], completed[ci] = true, true
 				ncompleted++
 				if ncompleted == len(chunks) {
-					// Every chunk is read: write the next cache while
+					// Every chunk is done: write the next cache while
 					// the files are being finished.
 					saveDone.Add(1)
 					go func() {
@@ -282,8 +298,9 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	return entries, chunks, int(reused.Load()), records, nil
 }
 
-// chunk fills the entries of one chunk and its compressed segments.
-func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries []*cacheEntry, ch *chunk, c *cache, comp *compressor, reused *atomic.Int64) error {
+// chunk fills the entries of one chunk and its compressed segments; read
+// is called when the entries are known, before any compression.
+func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries []*cacheEntry, ch *chunk, c *cache, comp *compressor, reused *atomic.Int64, read func()) error {
 	allHit := true
 	for i := ch.lo; i < ch.hi; i++ {
 		if err := ctx.Err(); err != nil {
@@ -308,6 +325,7 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 			return nil
 		}
 	}
+	read()
 	parts := make([][]byte, ch.hi-ch.lo)
 	for k := range ch.seg {
 		for i := ch.lo; i < ch.hi; i++ {
@@ -355,32 +373,33 @@ type gzFile struct {
 	osize   int64
 	err     error
 
-	queue chan gzItem   // chunks to hash and write, in order
-	done  chan struct{} // closed when the queue is drained
+	opens chan [][]byte  // chunks' open content to hash, in order
+	segs  chan []byte    // chunks' compressed segments to write, in order
+	done  sync.WaitGroup // the two goroutines
 }
 
-// gzItem is one chunk of a file: its open content and its compressed
-// segment.
-type gzItem struct {
-	opens [][]byte
-	seg   []byte
-}
-
-// start starts the goroutine that hashes and writes the queued chunks;
-// a write failure calls fail (to stop the readers) and is kept in g.err.
+// start starts the goroutines that hash the queued open content and write
+// the queued segments; a write failure calls fail (to stop the readers)
+// and is kept in g.err.
 func (g *gzFile) start(n int, fail func()) {
-	g.queue = make(chan gzItem, n)
-	g.done = make(chan struct{})
+	g.opens = make(chan [][]byte, n)
+	g.segs = make(chan []byte, n)
+	g.done.Add(2)
 	go func() {
-		defer close(g.done)
-		for it := range g.queue {
+		defer g.done.Done()
+		for opens := range g.opens {
+			for _, b := range opens {
+				g.open(b)
+			}
+		}
+	}()
+	go func() {
+		defer g.done.Done()
+		for seg := range g.segs {
 			if g.err != nil {
 				continue // drain
 			}
-			for _, b := range it.opens {
-				g.open(b)
-			}
-			g.write(it.seg)
+			g.write(seg)
 			if g.err != nil {
 				fail()
 			}
@@ -388,15 +407,16 @@ func (g *gzFile) start(n int, fail func()) {
 	}()
 }
 
-// stop closes the queue and waits until it is drained; it may be called
-// more than once.
+// stop closes the queues and waits until they are drained; it may be
+// called more than once.
 func (g *gzFile) stop() {
-	if g.queue == nil {
+	if g.opens == nil {
 		return
 	}
-	close(g.queue)
-	<-g.done
-	g.queue = nil
+	close(g.opens)
+	close(g.segs)
+	g.done.Wait()
+	g.opens, g.segs = nil, nil
 }
 
 func newGzFile(dir, name string, head []byte) (*gzFile, error) {
