@@ -189,21 +189,34 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// testHeaders returns the raw headers of every test RPM.
+func testHeaders(t testing.TB) [][]byte {
+	paths, _ := filepath.Glob(filepath.Join(rpmsDir, "*.rpm"))
+	if len(paths) == 0 {
+		t.Fatal("no test RPMs")
+	}
+	var raws [][]byte
+	for _, p := range paths {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := ReadRaw(f)
+		f.Close()
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		raws = append(raws, raw)
+	}
+	return raws
+}
+
 // TestParseMutated runs the fuzz target's checks on a few thousand
 // deterministic random mutations of the test RPMs' headers: the
 // coverage-guided fuzzer is for longer runs (go test -fuzz FuzzParse).
 func TestParseMutated(t *testing.T) {
-	paths, _ := filepath.Glob(filepath.Join(rpmsDir, "*.rpm"))
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := ReadRaw(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, raw := range testHeaders(t) {
 		for range 2000 {
 			b := bytes.Clone(raw)
 			for range 1 + rng.IntN(4) {
@@ -215,16 +228,7 @@ func TestParseMutated(t *testing.T) {
 }
 
 func FuzzParse(f *testing.F) {
-	paths, _ := filepath.Glob(filepath.Join(rpmsDir, "*.rpm"))
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		raw, err := ReadRaw(bytes.NewReader(data))
-		if err != nil {
-			f.Fatal(err)
-		}
+	for _, raw := range testHeaders(f) {
 		f.Add(raw)
 	}
 	f.Fuzz(checkParse)
