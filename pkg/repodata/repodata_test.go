@@ -15,6 +15,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -973,5 +974,45 @@ func TestCacheAppends(t *testing.T) {
 	generate(t, Options{Dir: repo})
 	if got := openMD(t, repo, "primary"); len(parsePrimary(t, got).Packages) != 201 {
 		t.Error("wrong package count after the replacements")
+	}
+}
+
+// TestConcurrentUpdates: updates running at the same time on one
+// repository each append to the shared cache file and swap their repodata
+// in; the repodata left is whole and the cache serves a later update.
+func TestConcurrentUpdates(t *testing.T) {
+	repo := t.TempDir()
+	for i := range 100 {
+		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i)))
+	}
+	generate(t, Options{Dir: repo})
+	for i := range 4 {
+		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03da.rpm", i*20)))
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = Generate(context.Background(), Options{Dir: repo, Update: true, Workers: 2})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(parsePrimary(t, openMD(t, repo, "primary")).Packages); n != 104 {
+		t.Errorf("primary.xml has %d packages, want 104", n)
+	}
+	res := generate(t, Options{Dir: repo, Update: true})
+	if res.Reused != 104 || res.ChunksReused != res.Chunks {
+		t.Errorf("after the concurrent updates: %d of 104 reused, %d of %d chunks", res.Reused, res.ChunksReused, res.Chunks)
+	}
+	left, _ := filepath.Glob(filepath.Join(repo, ".repodata*"))
+	if len(left) != 0 {
+		t.Errorf("temporary directories left: %v", left)
 	}
 }
