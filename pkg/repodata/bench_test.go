@@ -55,11 +55,11 @@ func BenchmarkGenerate(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				os.Remove(filepath.Join(repo, "zz-extra.rpm"))
+				os.Remove(filepath.Join(repo, "pkg-01000a.rpm"))
 				if _, err := Generate(ctx, Options{Dir: repo, Workers: 2}); err != nil {
 					b.Fatal(err)
 				}
-				os.WriteFile(filepath.Join(repo, "zz-extra.rpm"), extra, 0o644)
+				os.WriteFile(filepath.Join(repo, "pkg-01000a.rpm"), extra, 0o644)
 				b.StartTimer()
 				res, err := Generate(ctx, Options{Dir: repo, Workers: 2, Update: true, SkipStat: skipStat})
 				if err != nil {

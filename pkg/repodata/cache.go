@@ -192,6 +192,9 @@ func (c *cache) parseBatch(body []byte) (ok bool) {
 	if n > uint64(len(r.b)) {
 		return false
 	}
+	if len(c.entries) == 0 {
+		c.entries = make(map[string]*cacheEntry, n) // the first batch holds most
+	}
 	for i := uint64(0); i < n; i++ {
 		e := &cacheEntry{Href: string(r.bytes())}
 		e.Size = int64(r.u64())

@@ -157,31 +157,8 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	defer unix.Close(dirfd)
 
-	var files [3]*gzFile
-	for k := range files {
-		f, err := newGzFile(tmp, names[k], heads[k])
-		if err != nil {
-			for _, g := range files[:k] {
-				g.f.Close()
-			}
-			return nil, nil, 0, nil, err
-		}
-		files[k] = f
-	}
-	// Each file hashes and writes its chunks in its own goroutine: the
-	// SHA-256 of the open content is the longest sequential step of an
-	// update, and the three files need not wait for each other.
-	for _, g := range files {
-		g.start(len(chunks), cancel)
-	}
-	defer func() {
-		for _, g := range files {
-			g.stop()
-			g.f.Close()
-		}
-	}()
-
 	var (
+		files     [3]*gzFile
 		mu        sync.Mutex
 		listed    = make([]bool, len(chunks)) // entries known
 		completed = make([]bool, len(chunks)) // segments made too
@@ -190,6 +167,17 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		saveDone sync.WaitGroup
 		saveErr  error
 	)
+	// The workers start at once; the files are made meanwhile, with mu
+	// held, so that the first flush waits for them.
+	mu.Lock()
+	defer func() {
+		for _, g := range files {
+			if g != nil {
+				g.stop()
+				g.f.Close()
+			}
+		}
+	}()
 	// Whatever happens, the cache writer is done before we return (the
 	// caller removes tmp on failure).
 	defer saveDone.Wait()
@@ -203,8 +191,11 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	// flush hands the files, in order, the open content of the chunks whose
 	// entries are known (to hash: that need not wait for a changed chunk's
 	// compression) and the segments of the completed ones (to write); mu
-	// held.
+	// held. Without the files (they could not be made) it does nothing.
 	flush := func() {
+		if files[len(files)-1] == nil {
+			return
+		}
 		for opened < len(chunks) && listed[opened] {
 			ch := &chunks[opened]
 			for k, g := range files {
@@ -224,7 +215,25 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		}
 	}
 
-	// Workers claim chunks in order.
+	// The chunks with a package the cache does not have are certainly
+	// compressed again: they are claimed first, so that their compression
+	// overlaps the checking of the others instead of ending the run.
+	order := make([]int, 0, len(chunks))
+	dirty := make([]bool, len(chunks))
+	for i := range chunks {
+		for _, h := range hrefs[chunks[i].lo:chunks[i].hi] {
+			if c.lookup(h) == nil {
+				dirty[i] = true
+				order = append(order, i)
+				break
+			}
+		}
+	}
+	for i := range chunks {
+		if !dirty[i] {
+			order = append(order, i)
+		}
+	}
 	var next, reused atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -234,10 +243,11 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			r := &reader{limit: limit, dirfd: dirfd, skipStat: skipStat}
 			var comp compressor
 			for {
-				ci := int(next.Add(1) - 1)
-				if ci >= len(chunks) {
+				oi := int(next.Add(1) - 1)
+				if oi >= len(order) {
 					return
 				}
+				ci := order[oi]
 				ch := &chunks[ci]
 				read := func() {
 					mu.Lock()
@@ -267,7 +277,27 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}
 		}()
 	}
+	// The files, and the goroutines that hash and write them: each its own,
+	// so that the three files need not wait for each other.
+	var fileErr error
+	for k := range files {
+		g, err := newGzFile(tmp, names[k], heads[k])
+		if err != nil {
+			fileErr = err
+			cancel()
+			break
+		}
+		g.start(len(chunks), cancel)
+		files[k] = g
+	}
+	if fileErr == nil {
+		flush()
+	}
+	mu.Unlock()
 	wg.Wait()
+	if fileErr != nil {
+		return nil, nil, 0, nil, fileErr
+	}
 	// The first package error explains best what went wrong.
 	for i := range chunks {
 		if e := chunks[i].err; e != nil && !errors.Is(e, context.Canceled) {
@@ -427,7 +457,7 @@ func newGzFile(dir, name string, head []byte) (*gzFile, error) {
 		return nil, err
 	}
 	g.f = f
-	g.buf = bufio.NewWriterSize(f, 256<<10)
+	g.buf = bufio.NewWriterSize(f, 64<<10)
 	g.out = io.MultiWriter(g.buf, g.zsum, &g.zsize)
 	g.write(gzipHeader)
 	g.open(head)
