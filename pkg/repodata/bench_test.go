@@ -9,12 +9,29 @@ import (
 )
 
 // benchRepo makes a repository of n RPMs: copies of the fixtures under
-// distinct names (bench/repodata.sh measures real distinct packages
-// against createrepo_c; this measures the library in-process, as the hub
-// calls it).
+// distinct names, or the RPMs of $RPMS_DIR when set (bench/repodata.sh's
+// KEEP_RPMS=DIR keeps its 2,000 packages for this). bench/repodata.sh
+// measures the command against createrepo_c; this measures the library
+// in-process, as the hub calls it.
 func benchRepo(b *testing.B, n int) string {
 	b.Helper()
 	dir := b.TempDir()
+	if src := os.Getenv("RPMS_DIR"); src != "" {
+		paths, _ := filepath.Glob(filepath.Join(src, "*.rpm"))
+		if len(paths) < n {
+			b.Fatalf("RPMS_DIR %s has %d RPMs, want %d", src, len(paths), n)
+		}
+		for _, p := range paths[:n] {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, filepath.Base(p)), data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return dir
+	}
 	var data [][]byte
 	for _, f := range fixtures {
 		d, err := os.ReadFile(fixturePath(f))
@@ -37,6 +54,11 @@ func BenchmarkGenerate(b *testing.B) {
 	const n = 2000
 	repo := benchRepo(b, n)
 	extra, _ := os.ReadFile(fixturePath(fixtures[2]))
+	// The added package sorts in the middle of either set.
+	extraName := "pkg-01000a.rpm"
+	if os.Getenv("RPMS_DIR") != "" {
+		extraName = "bench-sub-1000a.rpm"
+	}
 	ctx := context.Background()
 	var full float64
 	b.Run("full", func(b *testing.B) {
@@ -55,11 +77,11 @@ func BenchmarkGenerate(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
-				os.Remove(filepath.Join(repo, "pkg-01000a.rpm"))
+				os.Remove(filepath.Join(repo, extraName))
 				if _, err := Generate(ctx, Options{Dir: repo, Workers: 2}); err != nil {
 					b.Fatal(err)
 				}
-				os.WriteFile(filepath.Join(repo, "pkg-01000a.rpm"), extra, 0o644)
+				os.WriteFile(filepath.Join(repo, extraName), extra, 0o644)
 				b.StartTimer()
 				res, err := Generate(ctx, Options{Dir: repo, Workers: 2, Update: true, SkipStat: skipStat})
 				if err != nil {
