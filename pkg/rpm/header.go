@@ -149,9 +149,8 @@ type entry struct {
 
 // Header is one header structure: its index and data store.
 type Header struct {
-	index  []entry // sorted by tag
-	store  []byte
-	sorted bool
+	index []entry // sorted by tag
+	store []byte
 }
 
 // File is what Read returns: the headers of an RPM file and where the main
@@ -200,9 +199,9 @@ func ReadRaw(r io.Reader) ([]byte, error) {
 	}
 	for _, sig := range []bool{true, false} {
 		start := len(buf)
-		buf = append(buf, make([]byte, 16)...)
-		if _, err := io.ReadFull(r, buf[start:]); err != nil {
-			return nil, fmt.Errorf("RPM header truncated: %w", noEOF(err))
+		var err error
+		if buf, err = readMore(r, buf, 16); err != nil {
+			return nil, err
 		}
 		n, size, err := intro(buf[start:])
 		if err != nil {
@@ -212,10 +211,25 @@ func ReadRaw(r io.Reader) ([]byte, error) {
 		if sig {
 			length += pad8(16 + length)
 		}
-		buf = append(buf, make([]byte, length)...)
-		if _, err := io.ReadFull(r, buf[len(buf)-length:]); err != nil {
+		if buf, err = readMore(r, buf, length); err != nil {
+			return nil, err
+		}
+	}
+	return buf, nil
+}
+
+// readMore appends n bytes from r to buf, growing it as the bytes arrive:
+// a header that claims more than the file holds costs no more memory than
+// the file.
+func readMore(r io.Reader, buf []byte, n int) ([]byte, error) {
+	for n > 0 {
+		step := min(n, 1<<20)
+		at := len(buf)
+		buf = append(buf, make([]byte, step)...)
+		if _, err := io.ReadFull(r, buf[at:]); err != nil {
 			return nil, fmt.Errorf("RPM header truncated: %w", noEOF(err))
 		}
+		n -= step
 	}
 	return buf, nil
 }
@@ -283,7 +297,8 @@ func parseHeader(data []byte, at int) (*Header, int, error) {
 	if end > len(data) {
 		return nil, 0, errors.New("RPM header truncated")
 	}
-	h := &Header{index: make([]entry, 0, n), store: data[st:end:end], sorted: true}
+	h := &Header{index: make([]entry, 0, n), store: data[st:end:end]}
+	sorted := true
 	for i := 0; i < int(n); i++ {
 		b := data[idx+16*i:]
 		e := entry{
@@ -299,11 +314,11 @@ func parseHeader(data []byte, at int) (*Header, int, error) {
 			return nil, 0, fmt.Errorf("corrupt RPM header: tag %d runs past the data", e.tag)
 		}
 		if len(h.index) > 0 && h.index[len(h.index)-1].tag >= e.tag {
-			h.sorted = false
+			sorted = false
 		}
 		h.index = append(h.index, e)
 	}
-	if !h.sorted {
+	if !sorted {
 		sort.SliceStable(h.index, func(i, j int) bool { return h.index[i].tag < h.index[j].tag })
 	}
 	return h, end, nil

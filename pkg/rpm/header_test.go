@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -258,5 +259,25 @@ func checkParse(t *testing.T, data []byte) {
 	file.PayloadSize()
 	if file.HeaderEnd > int64(len(data)) || file.HeaderStart > file.HeaderEnd {
 		t.Fatalf("header range [%d, %d) outside %d bytes", file.HeaderStart, file.HeaderEnd, len(data))
+	}
+}
+
+// TestReadClaimsMoreThanFile: a header that claims the largest allowed
+// size over a short file is an error, read without allocating that size.
+func TestReadClaimsMoreThanFile(t *testing.T) {
+	raw := testHeaders(t)[0]
+	b := bytes.Clone(raw[:96+16])
+	binary.BigEndian.PutUint32(b[96+8:], MaxEntries)
+	binary.BigEndian.PutUint32(b[96+12:], MaxDataSize)
+	b = append(b, make([]byte, 4096)...)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err := Read(bytes.NewReader(b))
+	runtime.ReadMemStats(&after)
+	if err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("error %v, want a truncated header", err)
+	}
+	if got := after.TotalAlloc - before.TotalAlloc; got > 8<<20 {
+		t.Errorf("reading a 4 KiB file allocated %d bytes", got)
 	}
 }
