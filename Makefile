@@ -6,7 +6,7 @@ BIN     := bin/osg-build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/osg-htc/osg-build-go/internal/buildinfo.Version=$(VERSION)
 
-.PHONY: all build deps demo test test-short bench generate vet fmt clean
+.PHONY: all build deps demo test test-short bench fuzz generate vet fmt clean
 
 all: build
 
@@ -29,6 +29,9 @@ test-short:
 
 bench: deps build
 	@./bench/run.sh
+
+fuzz:
+	@./scripts/fuzz.sh
 
 generate:
 	$(GO) generate ./...
