@@ -358,6 +358,11 @@ func ParseLine(raw, filename string, lineNo int) (Line, error) {
 		if prefix == "" || tarball == "" || tarball == ".tar.gz" {
 			return fail("cannot make a tarball name from tag %q: add tarball=NAME-VERSION.tar.gz", l.Tag)
 		}
+		// osg-build would write such a tarball into a subdirectory of the
+		// destination, or outside it.
+		if strings.Contains(tarball, "/") {
+			return fail("the tarball name %q (from name=, prefix= or the tag) is not a plain file name: add tarball=NAME-VERSION.tar.gz", tarball)
+		}
 	}
 	return l, nil
 }
