@@ -325,6 +325,9 @@ func ParseLine(raw, filename string, lineNo int) (Line, error) {
 		l.Tarball = fields["tarball"]
 		l.Prefix = fields["prefix"]
 		if v, ok := fields["spec"]; ok {
+			if b := path.Base(v); v != "" && (b == "." || b == ".." || b == "/") {
+				return fail("spec=%q does not name a file: give the spec's path in the repository, or spec= for none", v)
+			}
 			l.Spec = v
 			l.NoSpec = v == ""
 		}

@@ -280,6 +280,7 @@ func TestParseErrors(t *testing.T) {
 		{"no name", "type=git url=https://h/ tag=1", "cannot tell the package name"},
 		{"tarball outside", "type=git url=u/p.git name=../up tag=v1.0", "is not a plain file name"},
 		{"tarball in a subdirectory", "type=github repo=o/p prefix=a/b tag=1", "is not a plain file name"},
+		{"spec not a file", "type=github repo=o/p tag=1 spec=rpm/..", "does not name a file"},
 		{"uri without name", "https://h/dir/", "add filename="},
 		{"cached dir", "type=cached relpath=a/b/", "does not name a file"},
 		{"option-like tag", "type=git url=u/p.git tag=--upload-pack=x tarball=p-1.tar.gz", "which git would read as an option"},
