@@ -89,10 +89,11 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 		val := expand(m[2])
 		switch strings.ToLower(m[1]) {
 		case "name":
-			if d.Name == "" {
-				d.Name = strings.TrimSpace(val)
+			// The first non-empty Name: counts (an empty one is an rpm
+			// error; rpmbuild will say so when it builds).
+			if v := strings.TrimSpace(val); d.Name == "" && v != "" {
+				d.Name = v
 				macros["name"] = d.Name
-				d.Provides = append(d.Provides, d.Name)
 			}
 		case "provides":
 			d.Provides = append(d.Provides, depNames(val)...)
@@ -103,6 +104,7 @@ func ParseSpecDeps(key string, spec []byte) (*Deps, error) {
 	if d.Name == "" {
 		return nil, fmt.Errorf("%s: the spec has no Name", key)
 	}
+	d.Provides = append([]string{d.Name}, d.Provides...)
 	return d, sc.Err()
 }
 
