@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/osg-htc/osg-build-go/internal/packaging/source"
 )
 
 // Checksums is what `osg-build checksum` reports for a file.
@@ -66,8 +68,8 @@ func CacheRelPath(path, root string) (string, bool) {
 
 // SourceLine formats a ready .source line for a cache path or file name.
 func SourceLine(name string, c Checksums) string {
-	if strings.Contains(name, "=") {
-		name = "type=cached relpath=" + name // a bare path with "=" would read as a field
+	if source.NeedsKeyword(name) {
+		name = "type=cached relpath=" + name
 	}
 	return fmt.Sprintf("%s sha1sum=%s sha256sum=%s", name, c.SHA1, c.SHA256)
 }

@@ -417,7 +417,7 @@ func TestChecksumHelpers(t *testing.T) {
 			t.Errorf("CacheRelPath(%q, %q) = %q %v, want %q %v", tt.path, tt.root, got, ok, tt.want, tt.ok)
 		}
 	}
-	for _, name := range []string{"xrootd/5.9.7/xrootd-5.9.7.tar.gz", "odd/1/name=with-equals.tar.gz"} {
+	for _, name := range []string{"xrootd/5.9.7/xrootd-5.9.7.tar.gz", "odd/1/name=with-equals.tar.gz", "#odd/1/hash-first.tar.gz"} {
 		line := SourceLine(name, c)
 		l, err := source.ParseLine(line, "x", 1)
 		if err != nil || l.SHA1 != c.SHA1 || l.SHA256 != c.SHA256 || l.Path != name {

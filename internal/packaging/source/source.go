@@ -461,6 +461,13 @@ func (l Line) SpecPath() string {
 // Checksummed reports whether a cached or uri line carries a checksum.
 func (l Line) Checksummed() bool { return l.SHA1 != "" || l.SHA256 != "" }
 
+// NeedsKeyword reports whether a path must be written as a keyword field
+// (relpath=, uri=) rather than as a positional token: with an "=" it could
+// read as a field itself, and a leading "#" would start a comment.
+func NeedsKeyword(v string) bool {
+	return strings.Contains(v, "=") || strings.HasPrefix(v, "#")
+}
+
 // String formats the line back in the .source syntax, with every field
 // named (keyword order is fixed), for messages and tests.
 func (l Line) String() string {
@@ -473,8 +480,7 @@ func (l Line) String() string {
 	switch l.Type {
 	case Cached, URI:
 		parts = append(parts, "type="+string(l.Type))
-		if strings.Contains(l.Path, "=") {
-			// a positional value with "=" would read as a field
+		if NeedsKeyword(l.Path) {
 			key := "relpath"
 			if l.Type == URI {
 				key = "uri"
