@@ -592,15 +592,21 @@ func (d *decoder) prolog() error {
 		d.p = 3
 	}
 	if bytes.HasPrefix(d.b[d.p:], []byte("<?xml")) {
+		// The declaration is looked for in its first maxDecl bytes, the
+		// same whether the body is in memory or streamed.
+		const maxDecl = 4096
 		end := bytes.Index(d.b[d.p:], []byte("?>"))
-		for end < 0 && !d.eof && len(d.b)-d.p < 4096 {
+		for end < 0 && !d.eof && len(d.b)-d.p < maxDecl {
 			if err := d.fill(); err != nil {
 				return err
 			}
 			end = bytes.Index(d.b[d.p:], []byte("?>"))
 		}
-		if end < 0 {
+		switch {
+		case end < 0 && d.eof && len(d.b)-d.p < maxDecl:
 			return d.errf(errTruncated)
+		case end < 0 || end > maxDecl:
+			return d.errf("the XML declaration is not closed by ?> within %d bytes", maxDecl)
 		}
 		if enc := declEncoding(d.b[d.p : d.p+end]); enc != "" && !strings.EqualFold(enc, "utf-8") &&
 			!strings.EqualFold(enc, "utf8") && !strings.EqualFold(enc, "us-ascii") {
