@@ -1,11 +1,13 @@
 package repodata
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"os"
 
 	"golang.org/x/sys/unix"
@@ -215,19 +217,22 @@ func (c *cache) parseBatch(body []byte) (ok bool) {
 	return len(r.b) == 0
 }
 
-// appendBatch appends one batch with entries and the chunks' segments.
-func appendBatch(b []byte, entries []*cacheEntry, chunks []*chunk) []byte {
-	start := len(b)
-	b = append(b, make([]byte, batchHead)...)
-	u64 := func(v uint64) { b = binary.LittleEndian.AppendUint64(b, v) }
+// writeBatchBody writes the body of a batch with entries and the chunks'
+// segments to w.
+func writeBatchBody(w io.Writer, entries []*cacheEntry, chunks []*chunk) {
+	var b [8]byte
+	u64 := func(v uint64) {
+		binary.LittleEndian.PutUint64(b[:], v)
+		w.Write(b[:])
+	}
 	blob := func(p []byte) {
 		u64(uint64(len(p)))
-		b = append(b, p...)
+		w.Write(p)
 	}
 	u64(uint64(len(entries)))
 	for _, e := range entries {
 		u64(uint64(len(e.Href)))
-		b = append(b, e.Href...)
+		io.WriteString(w, e.Href)
 		u64(uint64(e.Size))
 		u64(uint64(e.MtimeNs))
 		blob(e.Primary)
@@ -236,15 +241,33 @@ func appendBatch(b []byte, entries []*cacheEntry, chunks []*chunk) []byte {
 	}
 	u64(uint64(len(chunks)))
 	for _, ch := range chunks {
-		b = append(b, ch.key[:]...)
+		w.Write(ch.key[:])
 		for _, s := range ch.seg {
 			blob(s)
 		}
 	}
-	body := b[start+batchHead:]
-	binary.LittleEndian.PutUint64(b[start:], uint64(len(body)))
-	binary.LittleEndian.PutUint32(b[start+8:], crc32.ChecksumIEEE(body))
-	return b
+}
+
+// batchHeader is the framing before a body: its length and CRC.
+func batchHeader(n int64, crc uint32) []byte {
+	h := make([]byte, batchHead)
+	binary.LittleEndian.PutUint64(h, uint64(n))
+	binary.LittleEndian.PutUint32(h[8:], crc)
+	return h
+}
+
+// crcWriter passes writes on and keeps their CRC and length; write errors
+// stay in the bufio.Writer below it.
+type crcWriter struct {
+	w   io.Writer
+	crc uint32
+	n   int64
+}
+
+func (c *crcWriter) Write(p []byte) (int, error) {
+	c.crc = crc32.Update(c.crc, crc32.IEEETable, p)
+	c.n += int64(len(p))
+	return c.w.Write(p)
 }
 
 // entrySize is what an entry takes in the file.
@@ -286,12 +309,33 @@ func saveCache(path string, old *cache, limit int, entries []*cacheEntry, chunks
 	for i := range chunks {
 		all[i] = &chunks[i]
 	}
-	b := binary.LittleEndian.AppendUint64(bytes.Clone(cacheMagic), uint64(int64(limit)))
-	b = appendBatch(b, entries, all)
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	if err := writeCache(path, limit, entries, all); err != nil {
 		return fmt.Errorf("write repodata cache %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeCache writes a new cache file of one batch, streamed, its framing
+// written last.
+func writeCache(path string, limit int, entries []*cacheEntry, chunks []*chunk) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	bw.Write(cacheMagic)
+	bw.Write(binary.LittleEndian.AppendUint64(nil, uint64(int64(limit))))
+	bw.Write(make([]byte, batchHead))
+	cw := &crcWriter{w: bw}
+	writeBatchBody(cw, entries, chunks)
+	err = bw.Flush()
+	if err == nil {
+		_, err = f.WriteAt(batchHeader(cw.n, cw.crc), int64(len(cacheMagic)+8))
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // appendCache links the old cache file to path and appends a batch to it.
@@ -315,7 +359,9 @@ func appendCache(path string, old *cache, entries []*cacheEntry, chunks []*chunk
 	}
 	// One write: with O_APPEND it lands whole after whatever another
 	// writer appended meanwhile.
-	_, err = f.Write(appendBatch(nil, entries, chunks))
+	var body bytes.Buffer
+	writeBatchBody(&body, entries, chunks)
+	_, err = f.Write(append(batchHeader(int64(body.Len()), crc32.ChecksumIEEE(body.Bytes())), body.Bytes()...))
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
