@@ -592,18 +592,19 @@ func (d *decoder) prolog() error {
 		d.p = 3
 	}
 	if bytes.HasPrefix(d.b[d.p:], []byte("<?xml")) {
-		// The declaration is looked for in its first maxDecl bytes, the
-		// same whether the body is in memory or streamed.
+		// The declaration's ?> must start within its first maxDecl
+		// bytes, the same whether the body is in memory or streamed (so
+		// a stream is read until maxDecl+2 bytes, or its end).
 		const maxDecl = 4096
 		end := bytes.Index(d.b[d.p:], []byte("?>"))
-		for end < 0 && !d.eof && len(d.b)-d.p < maxDecl {
+		for end < 0 && !d.eof && len(d.b)-d.p < maxDecl+2 {
 			if err := d.fill(); err != nil {
 				return err
 			}
 			end = bytes.Index(d.b[d.p:], []byte("?>"))
 		}
 		switch {
-		case end < 0 && d.eof && len(d.b)-d.p < maxDecl:
+		case end < 0 && d.eof && len(d.b)-d.p < maxDecl+2:
 			return d.errf(errTruncated)
 		case end < 0 || end > maxDecl:
 			return d.errf("the XML declaration is not closed by ?> within %d bytes", maxDecl)
