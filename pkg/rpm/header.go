@@ -278,6 +278,14 @@ func Parse(data []byte) (*File, error) {
 		return nil, err
 	}
 	f.HeaderEnd = int64(end)
+	for _, t := range []struct {
+		tag  Tag
+		name string
+	}{{TagName, "name"}, {TagVersion, "version"}, {TagRelease, "release"}} {
+		if f.Header.String(t.tag) == "" {
+			return nil, fmt.Errorf("RPM header has no %s", t.name)
+		}
+	}
 	return f, nil
 }
 

@@ -178,6 +178,14 @@ func TestBadInput(t *testing.T) {
 		"truncated":       {good[:f.HeaderEnd-1], "truncated"},
 		"entry past data": {mod(func(b []byte) { binary.BigEndian.PutUint32(b[hs+16+12:], 1<<28) }), "runs past"},
 		"bad type":        {mod(func(b []byte) { binary.BigEndian.PutUint32(b[hs+16+4:], 77) }), "bad index entry"},
+		"no name": {mod(func(b []byte) {
+			for i := hs + 16; ; i += 16 {
+				if binary.BigEndian.Uint32(b[i:]) == uint32(TagName) {
+					binary.BigEndian.PutUint32(b[i:], 999) // an unknown tag
+					return
+				}
+			}
+		}), "has no name"},
 	} {
 		_, err := Parse(c.data)
 		if err == nil || !strings.Contains(err.Error(), c.want) {
