@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -81,6 +83,13 @@ func checksumRun(ctx context.Context, opts *ChecksumOptions) error {
 			name = filepath.Base(p)
 			slog.Info(fmt.Sprintf("%s is not in an upstream cache layout (.../upstream/PKG/VERSION/FILE): "+
 				"the line names it %s; change that to PKG/VERSION/%s once it is in the cache", p, name, name))
+		}
+		if strings.ContainsFunc(name, unicode.IsSpace) {
+			// .source lines are split on whitespace: no line can name it.
+			fmt.Fprintf(opts.IO.ErrOut, "error: %s: a .source line cannot name a file with whitespace in its path (%q): rename it "+
+				"(sha1sum=%s sha256sum=%s)\n", p, name, c.SHA1, c.SHA256)
+			failed = true
+			continue
 		}
 		fmt.Fprintln(opts.IO.Out, pfetch.SourceLine(name, c))
 	}

@@ -36,6 +36,17 @@ func TestChecksumRun(t *testing.T) {
 	if out.String() != "1.0/hello-1.0.txt"+sums || !strings.Contains(errOut.String(), "no such file") {
 		t.Errorf("stdout %q stderr %q", out, errOut)
 	}
+
+	// A name with a space: no .source line can hold it, so no line is
+	// printed, but the checksums are, in the error.
+	spaced := filepath.Join(dir, "upstream", "hello", "1.0", "hello 1.0.txt")
+	os.WriteFile(spaced, []byte("hello\n"), 0o644)
+	ios, _, out, errOut = iostreams.Test()
+	err = checksumRun(context.Background(), &ChecksumOptions{IO: ios, Files: []string{spaced}})
+	if !errors.Is(err, cmdutil.ErrSilent) || out.Len() != 0 || !strings.Contains(errOut.String(), "whitespace") ||
+		!strings.Contains(errOut.String(), strings.TrimSpace(sums)) {
+		t.Errorf("err %v stdout %q stderr %q", err, out, errOut)
+	}
 }
 
 func TestNewCmdChecksum(t *testing.T) {
