@@ -405,70 +405,66 @@ func (h *Header) String(tag Tag) string {
 	return ""
 }
 
+// ints finds an integer tag: its entry and the width of its values; ok is
+// false when the tag is absent or not an integer. The count was checked
+// against the data store for these types.
+func (h *Header) ints(tag Tag) (e entry, width int, ok bool) {
+	e, ok = h.find(tag)
+	if !ok || e.typ == typeBin {
+		return entry{}, 0, false
+	}
+	width = typeSize(e.typ)
+	return e, width, width > 0
+}
+
+// intAt decodes the i-th value of an integer entry of the given width.
+func (h *Header) intAt(e entry, width, i int) uint64 {
+	b := h.store[int(e.offset)+width*i:]
+	switch width {
+	case 1:
+		return uint64(b[0])
+	case 2:
+		return uint64(binary.BigEndian.Uint16(b))
+	case 4:
+		return uint64(binary.BigEndian.Uint32(b))
+	}
+	return binary.BigEndian.Uint64(b)
+}
+
 // Uint64s returns the values of an integer tag of any width; nil when the
 // tag is absent or not an integer.
 func (h *Header) Uint64s(tag Tag) []uint64 {
-	e, ok := h.find(tag)
-	if !ok || typeSize(e.typ) == 0 || e.typ == typeBin {
+	e, w, ok := h.ints(tag)
+	if !ok {
 		return nil
 	}
-	// The count was checked against the data store for these types.
-	b := h.store[e.offset:]
 	out := make([]uint64, e.count)
-	switch e.typ {
-	case typeChar, typeInt8:
-		for i := range out {
-			out[i] = uint64(b[i])
-		}
-	case typeInt16:
-		for i := range out {
-			out[i] = uint64(binary.BigEndian.Uint16(b[2*i:]))
-		}
-	case typeInt32:
-		for i := range out {
-			out[i] = uint64(binary.BigEndian.Uint32(b[4*i:]))
-		}
-	case typeInt64:
-		for i := range out {
-			out[i] = binary.BigEndian.Uint64(b[8*i:])
-		}
-	default:
-		return nil
+	for i := range out {
+		out[i] = h.intAt(e, w, i)
 	}
 	return out
 }
 
 // Uint32s is Uint64s truncated to 32 bits (flags, modes, indexes).
 func (h *Header) Uint32s(tag Tag) []uint32 {
-	v := h.Uint64s(tag)
-	if v == nil {
+	e, w, ok := h.ints(tag)
+	if !ok {
 		return nil
 	}
-	out := make([]uint32, len(v))
-	for i, x := range v {
-		out[i] = uint32(x)
+	out := make([]uint32, e.count)
+	for i := range out {
+		out[i] = uint32(h.intAt(e, w, i))
 	}
 	return out
 }
 
 // Uint returns the first value of an integer tag.
 func (h *Header) Uint(tag Tag) (uint64, bool) {
-	e, ok := h.find(tag)
+	e, w, ok := h.ints(tag)
 	if !ok || e.count == 0 {
 		return 0, false
 	}
-	b := h.store[e.offset:]
-	switch e.typ {
-	case typeChar, typeInt8:
-		return uint64(b[0]), true
-	case typeInt16:
-		return uint64(binary.BigEndian.Uint16(b)), true
-	case typeInt32:
-		return uint64(binary.BigEndian.Uint32(b)), true
-	case typeInt64:
-		return binary.BigEndian.Uint64(b), true
-	}
-	return 0, false
+	return h.intAt(e, w, 0), true
 }
 
 // Bytes returns the value of a BIN tag (a copy).
