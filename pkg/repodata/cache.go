@@ -16,11 +16,13 @@ import (
 // The cache file (CacheName) is a simple binary format, read in one go and
 // sliced without copying:
 //
-//	magic "OSGRDC3\n", changelog limit (int64),
+//	magic "OSGRDC4\n", changelog limit (int64),
 //	batches: body length (uint64), CRC-32 (IEEE) of the body (uint32), 0 (uint32),
 //	  body: entry count (uint64), entries: href, size (int64), mtime ns
 //	  (int64), primary, filelists, other; segment count (uint64),
-//	  segments: key (32 bytes), 3 compressed segments,
+//	  segments: key (32 bytes), then for primary, filelists and other:
+//	  the CRC-32 (uint64) and length (uint64) of the open content, and
+//	  the compressed segment,
 //
 // where strings and byte slices are a uint64 length and the bytes, all
 // integers little-endian. The magic changes whenever the XML or the
@@ -36,7 +38,7 @@ import (
 // run) or damaged fails its length or CRC and it and what follows are
 // ignored. The file is written afresh, compacted, when it holds more dead
 // weight than live data, when its tail is damaged, or without --update.
-var cacheMagic = []byte("OSGRDC3\n")
+var cacheMagic = []byte("OSGRDC4\n")
 
 // cacheEntry holds one package's XML fragments and the key they are valid
 // for.
@@ -53,7 +55,7 @@ type cacheEntry struct {
 // segments per chunk key. A nil *cache is an empty one.
 type cache struct {
 	entries map[string]*cacheEntry
-	segs    map[segKey][3][]byte
+	segs    map[segKey]cachedSegs
 	mapped  []byte // the mapped file, when loaded by loadCache
 	// path, dev and ino identify the loaded file; fileSize is its size and
 	// clean is false when its tail was cut short or damaged (appending
@@ -71,9 +73,17 @@ func (c *cache) lookup(href string) *cacheEntry {
 	return c.entries[href]
 }
 
-func (c *cache) segment(k segKey) ([3][]byte, bool) {
+// cachedSegs are a chunk's compressed segments, with the CRC-32 and length
+// of their open content.
+type cachedSegs struct {
+	seg  [3][]byte
+	crc  [3]uint32
+	olen [3]int64
+}
+
+func (c *cache) segment(k segKey) (cachedSegs, bool) {
 	if c == nil {
-		return [3][]byte{}, false
+		return cachedSegs{}, false
 	}
 	s, ok := c.segs[k]
 	return s, ok
@@ -158,7 +168,7 @@ func parseCache(data []byte, limit int) *cache {
 		return nil
 	}
 	at += 8
-	c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey][3][]byte{}, clean: true}
+	c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey]cachedSegs{}, clean: true}
 	for at < len(data) {
 		rest := data[at:]
 		if len(rest) < batchHead {
@@ -212,7 +222,16 @@ func (c *cache) parseBatch(body []byte) (ok bool) {
 		}
 		copy(k[:], r.b)
 		r.b = r.b[len(k):]
-		c.segs[k] = [3][]byte{r.bytes(), r.bytes(), r.bytes()}
+		var s cachedSegs
+		for j := range s.seg {
+			crc := r.u64()
+			if crc > 0xffffffff {
+				return false
+			}
+			s.crc[j], s.olen[j] = uint32(crc), int64(r.u64())
+			s.seg[j] = r.bytes()
+		}
+		c.segs[k] = s
 	}
 	return len(r.b) == 0
 }
@@ -242,7 +261,9 @@ func writeBatchBody(w io.Writer, entries []*cacheEntry, chunks []*chunk) {
 	u64(uint64(len(chunks)))
 	for _, ch := range chunks {
 		w.Write(ch.key[:])
-		for _, s := range ch.seg {
+		for j, s := range ch.seg {
+			u64(uint64(ch.crc[j]))
+			u64(uint64(ch.olen[j]))
 			blob(s)
 		}
 	}
@@ -276,7 +297,7 @@ func entrySize(e *cacheEntry) int64 {
 }
 
 func chunkSize(ch *chunk) int64 {
-	return int64(len(ch.key)+len(ch.seg[0])+len(ch.seg[1])+len(ch.seg[2])) + 3*8
+	return int64(len(ch.key)+len(ch.seg[0])+len(ch.seg[1])+len(ch.seg[2])) + 9*8
 }
 
 // saveCache writes the cache of this run to path: the old cache's file

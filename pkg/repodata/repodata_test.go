@@ -888,7 +888,7 @@ func FuzzParseCache(f *testing.F) {
 		// A mutated body almost never passes the CRC: parse the first
 		// batch's body as it is too (what a CRC collision would let in).
 		if len(batches) > batchHead {
-			c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey][3][]byte{}}
+			c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey]cachedSegs{}}
 			c.parseBatch(batches[batchHead:])
 		}
 	})

@@ -53,7 +53,11 @@ type chunk struct {
 	err    error
 	cached bool // segments taken from the cache
 	key    segKey
-	seg    [3][]byte // compressed primary, filelists, other
+	// seg are the compressed primary, filelists and other; crc and olen
+	// the CRC-32 and length of their open content.
+	seg  [3][]byte
+	crc  [3]uint32
+	olen [3]int64
 }
 
 type segKey [32]byte
@@ -199,11 +203,11 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		for opened < len(chunks) && listed[opened] {
 			ch := &chunks[opened]
 			for k, g := range files {
-				opens := make([][]byte, 0, ch.hi-ch.lo)
+				o := openChunk{parts: make([][]byte, 0, ch.hi-ch.lo), crc: ch.crc[k], n: ch.olen[k]}
 				for i := ch.lo; i < ch.hi; i++ {
-					opens = append(opens, fragment(entries[i], k))
+					o.parts = append(o.parts, fragment(entries[i], k))
 				}
-				g.opens <- opens
+				g.opens <- o
 			}
 			opened++
 		}
@@ -349,11 +353,21 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 	}
 	ch.key = chunkKey(entries[ch.lo:ch.hi])
 	if allHit {
-		if seg, ok := c.segment(ch.key); ok {
-			ch.seg = seg
+		if s, ok := c.segment(ch.key); ok {
+			ch.seg, ch.crc, ch.olen = s.seg, s.crc, s.olen
 			ch.cached = true
 			return nil
 		}
+	}
+	for k := range ch.seg {
+		var crc uint32
+		var n int64
+		for i := ch.lo; i < ch.hi; i++ {
+			b := fragment(entries[i], k)
+			crc = crc32.Update(crc, crc32.IEEETable, b)
+			n += int64(len(b))
+		}
+		ch.crc[k], ch.olen[k] = crc, n
 	}
 	read()
 	parts := make([][]byte, ch.hi-ch.lo)
@@ -399,11 +413,11 @@ type gzFile struct {
 	zsum    hash.Hash
 	zsize   countWriter
 	osum    hash.Hash
-	crc     hash.Hash32
+	crc     uint32
 	osize   int64
 	err     error
 
-	opens chan [][]byte  // chunks' open content to hash, in order
+	opens chan openChunk // chunks' open content to hash, in order
 	segs  chan []byte    // chunks' compressed segments to write, in order
 	done  sync.WaitGroup // the two goroutines
 }
@@ -412,15 +426,17 @@ type gzFile struct {
 // the queued segments; a write failure calls fail (to stop the readers)
 // and is kept in g.err.
 func (g *gzFile) start(n int, fail func()) {
-	g.opens = make(chan [][]byte, n)
+	g.opens = make(chan openChunk, n)
 	g.segs = make(chan []byte, n)
 	g.done.Add(2)
 	go func() {
 		defer g.done.Done()
-		for opens := range g.opens {
-			for _, b := range opens {
-				g.open(b)
+		for o := range g.opens {
+			for _, b := range o.parts {
+				g.osum.Write(b)
 			}
+			g.crc = crcCombine(g.crc, o.crc, o.n)
+			g.osize += o.n
 		}
 	}()
 	go func() {
@@ -451,7 +467,7 @@ func (g *gzFile) stop() {
 
 func newGzFile(dir, name string, head []byte) (*gzFile, error) {
 	g := &gzFile{name: name, dir: dir, tmpPath: filepath.Join(dir, name+".xml.gz"),
-		zsum: sha256.New(), osum: sha256.New(), crc: crc32.NewIEEE()}
+		zsum: sha256.New(), osum: sha256.New()}
 	f, err := os.Create(g.tmpPath)
 	if err != nil {
 		return nil, err
@@ -465,10 +481,18 @@ func newGzFile(dir, name string, head []byte) (*gzFile, error) {
 	return g, nil
 }
 
+// openChunk is the open content of one chunk of a file: its parts, to
+// hash, and their CRC and length (known already: see crcCombine).
+type openChunk struct {
+	parts [][]byte
+	crc   uint32
+	n     int64
+}
+
 // open accounts for uncompressed content.
 func (g *gzFile) open(b []byte) {
 	g.osum.Write(b)
-	g.crc.Write(b)
+	g.crc = crc32.Update(g.crc, crc32.IEEETable, b)
 	g.osize += int64(len(b))
 }
 
@@ -485,7 +509,7 @@ func (g *gzFile) finish(tail []byte) (Record, error) {
 	g.open(tail)
 	g.write(storedBlock(true, tail))
 	var trailer [8]byte
-	binary.LittleEndian.PutUint32(trailer[:4], g.crc.Sum32())
+	binary.LittleEndian.PutUint32(trailer[:4], g.crc)
 	binary.LittleEndian.PutUint32(trailer[4:], uint32(g.osize))
 	g.write(trailer[:])
 	if g.err == nil {
