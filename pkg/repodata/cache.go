@@ -158,7 +158,9 @@ func (c *cache) release() {
 const batchHead = 16
 
 // parseCache decodes a cache file; nil when it is not a valid one for limit.
-// Batches are read up to the first one cut short or damaged.
+// Batches are read up to the first one cut short or damaged. Their CRCs
+// are checked while they are parsed (a damaged batch is rare: the cache is
+// then parsed again up to it).
 func parseCache(data []byte, limit int) *cache {
 	if !bytes.HasPrefix(data, cacheMagic) || len(data) < len(cacheMagic)+8 {
 		return nil
@@ -168,25 +170,48 @@ func parseCache(data []byte, limit int) *cache {
 		return nil
 	}
 	at += 8
-	c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey]cachedSegs{}, clean: true}
+	clean := true
+	var bodies [][]byte
+	var crcs []uint32
 	for at < len(data) {
 		rest := data[at:]
 		if len(rest) < batchHead {
-			c.clean = false
+			clean = false
 			break
 		}
 		n := binary.LittleEndian.Uint64(rest)
 		if n > uint64(len(rest)-batchHead) {
-			c.clean = false
+			clean = false
 			break
 		}
-		body := rest[batchHead : batchHead+int(n)]
-		if crc32.ChecksumIEEE(body) != binary.LittleEndian.Uint32(rest[8:]) || !c.parseBatch(body) {
-			c.clean = false
-			break
-		}
+		bodies = append(bodies, rest[batchHead:batchHead+int(n)])
+		crcs = append(crcs, binary.LittleEndian.Uint32(rest[8:]))
 		at += batchHead + int(n)
 	}
+	firstBad := make(chan int, 1)
+	go func() {
+		for i, body := range bodies {
+			if crc32.ChecksumIEEE(body) != crcs[i] {
+				firstBad <- i
+				return
+			}
+		}
+		firstBad <- len(bodies)
+	}()
+	parse := func(bodies [][]byte) (*cache, int) {
+		c := &cache{entries: map[string]*cacheEntry{}, segs: map[segKey]cachedSegs{}}
+		for i, body := range bodies {
+			if !c.parseBatch(body) {
+				return c, i
+			}
+		}
+		return c, len(bodies)
+	}
+	c, parsed := parse(bodies)
+	if bad := <-firstBad; bad < parsed {
+		c, parsed = parse(bodies[:bad])
+	}
+	c.clean = clean && parsed == len(bodies)
 	return c
 }
 
@@ -201,14 +226,16 @@ func (c *cache) parseBatch(body []byte) (ok bool) {
 	}()
 	r := &cacheReader{b: body}
 	n := r.u64()
-	if n > uint64(len(r.b)) {
+	if n > uint64(len(r.b))/minEntrySize {
 		return false
 	}
 	if len(c.entries) == 0 {
 		c.entries = make(map[string]*cacheEntry, n) // the first batch holds most
 	}
-	for i := uint64(0); i < n; i++ {
-		e := &cacheEntry{Href: string(r.bytes())}
+	es := make([]cacheEntry, n)
+	for i := range es {
+		e := &es[i]
+		e.Href = string(r.bytes())
 		e.Size = int64(r.u64())
 		e.MtimeNs = int64(r.u64())
 		e.Primary, e.Filelists, e.Other = r.bytes(), r.bytes(), r.bytes()
@@ -293,8 +320,12 @@ func (c *crcWriter) Write(p []byte) (int, error) {
 
 // entrySize is what an entry takes in the file.
 func entrySize(e *cacheEntry) int64 {
-	return int64(len(e.Href)+len(e.Primary)+len(e.Filelists)+len(e.Other)) + 6*8
+	return int64(len(e.Href)+len(e.Primary)+len(e.Filelists)+len(e.Other)) + minEntrySize
 }
+
+// minEntrySize is the size of an entry with empty strings: its six
+// integers.
+const minEntrySize = 6 * 8
 
 func chunkSize(ch *chunk) int64 {
 	return int64(len(ch.key)+len(ch.seg[0])+len(ch.seg[1])+len(ch.seg[2])) + 9*8

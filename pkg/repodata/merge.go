@@ -687,8 +687,8 @@ func writeMerged(tmp string, kept []*mergedPkg, repos []string, frags []byte) ([
 // writeMergedFile writes one gzipped metadata file: head, the fragments
 // each emits (compressed in segments of about 256 KB), tail.
 func writeMergedFile(tmp, name string, head, tail []byte, comp *compressor, each func(emit func([]byte) error) error) (Record, error) {
-	g, err := newGzFile(tmp, name, head)
-	if err != nil {
+	g := newGzFile(tmp, name, head)
+	if err := g.create(); err != nil {
 		return Record{}, err
 	}
 	defer g.f.Close()
@@ -706,7 +706,7 @@ func writeMergedFile(tmp, name string, head, tail []byte, comp *compressor, each
 		parts, size = parts[:0], 0
 		return nil
 	}
-	err = each(func(b []byte) error {
+	err := each(func(b []byte) error {
 		g.open(b)
 		parts = append(parts, b)
 		if size += len(b); size >= 256<<10 {

@@ -158,9 +158,14 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	}
 	repodata := filepath.Join(out, "repodata")
 
-	// List the packages and load the old cache at the same time.
+	// List the packages, load the old cache and make the temporary
+	// directory at the same time.
 	t0 := time.Now()
-	var old *cache
+	var (
+		old    *cache
+		tmp    string
+		tmpErr error
+	)
 	loaded := make(chan struct{})
 	go func() {
 		defer close(loaded)
@@ -168,18 +173,17 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 			old = loadCache(filepath.Join(repodata, CacheName), limit)
 		}
 	}()
+	made := make(chan struct{})
+	go func() {
+		defer close(made)
+		tmp, tmpErr = makeTempRepodata(out)
+	}()
 	hrefs, stale, err := listPackages(dir, out, opts.Packages)
 	<-loaded
 	defer old.release()
-	if err != nil {
-		return nil, err
-	}
-	slog.Debug("repodata: listed packages and loaded cache", "count", len(hrefs), "cached", old.size(), "took", time.Since(t0))
-	removeStaleTemp(out, dir, opts.Packages == nil, stale)
-
-	tmp, err := makeTempRepodata(out)
-	if err != nil {
-		return nil, err
+	<-made
+	if tmpErr != nil {
+		return nil, tmpErr
 	}
 	ok := false
 	defer func() {
@@ -187,6 +191,11 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 			os.RemoveAll(tmp)
 		}
 	}()
+	if err != nil {
+		return nil, err
+	}
+	slog.Debug("repodata: listed packages and loaded cache", "count", len(hrefs), "cached", old.size(), "took", time.Since(t0))
+	removeStaleTemp(out, dir, opts.Packages == nil, stale)
 
 	t0 = time.Now()
 	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit, opts.SkipStat)
@@ -354,6 +363,7 @@ type reader struct {
 	dirfd    int // the repository directory, for *at system calls
 	file     []byte
 	xml      bytes.Buffer
+	key      []byte // chunkKey's buffer
 }
 
 // maxInMemory is the largest RPM read whole into memory; bigger ones are

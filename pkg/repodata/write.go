@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash"
 	"hash/crc32"
-	"hash/fnv"
 	"io"
 	"io/fs"
 	"os"
@@ -67,9 +66,7 @@ func splitChunks(hrefs []string) []chunk {
 	var chunks []chunk
 	lo := 0
 	for i, h := range hrefs {
-		f := fnv.New32a()
-		io.WriteString(f, h)
-		if f.Sum32()%chunkSplit == 0 || i+1-lo >= maxChunk || i == len(hrefs)-1 {
+		if fnv32a(h)%chunkSplit == 0 || i+1-lo >= maxChunk || i == len(hrefs)-1 {
 			chunks = append(chunks, chunk{lo: lo, hi: i + 1})
 			lo = i + 1
 		}
@@ -77,21 +74,28 @@ func splitChunks(hrefs []string) []chunk {
 	return chunks
 }
 
-// chunkKey identifies a chunk's content: its packages' hrefs, sizes and
-// modification times.
-func chunkKey(entries []*cacheEntry) segKey {
-	h := sha256.New()
-	var b [16]byte
-	for _, e := range entries {
-		io.WriteString(h, e.Href)
-		binary.LittleEndian.PutUint64(b[:8], uint64(e.Size))
-		binary.LittleEndian.PutUint64(b[8:], uint64(e.MtimeNs))
-		h.Write([]byte{0})
-		h.Write(b[:])
+// fnv32a is the 32-bit FNV-1a hash of s.
+func fnv32a(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
 	}
-	var k segKey
-	h.Sum(k[:0])
-	return k
+	return h
+}
+
+// chunkKey identifies a chunk's content: its packages' hrefs, sizes and
+// modification times. scratch is a buffer to reuse.
+func chunkKey(entries []*cacheEntry, scratch *[]byte) segKey {
+	b := (*scratch)[:0]
+	for _, e := range entries {
+		b = append(b, e.Href...)
+		b = append(b, 0)
+		b = binary.LittleEndian.AppendUint64(b, uint64(e.Size))
+		b = binary.LittleEndian.AppendUint64(b, uint64(e.MtimeNs))
+	}
+	*scratch = b
+	return sha256.Sum256(b)
 }
 
 func fragment(e *cacheEntry, k int) []byte {
@@ -161,8 +165,15 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	defer unix.Close(dirfd)
 
+	// The files, each with a goroutine that hashes its open content and
+	// one that creates it and writes the compressed segments: neither the
+	// three files nor hashing and file creation (slow on some file
+	// systems) wait for each other.
+	var files [3]*gzFile
+	for k := range files {
+		files[k] = newGzFile(tmp, names[k], heads[k])
+	}
 	var (
-		files     [3]*gzFile
 		mu        sync.Mutex
 		listed    = make([]bool, len(chunks)) // entries known
 		completed = make([]bool, len(chunks)) // segments made too
@@ -171,13 +182,10 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		saveDone sync.WaitGroup
 		saveErr  error
 	)
-	// The workers start at once; the files are made meanwhile, with mu
-	// held, so that the first flush waits for them.
-	mu.Lock()
 	defer func() {
 		for _, g := range files {
-			if g != nil {
-				g.stop()
+			g.stop()
+			if g.f != nil {
 				g.f.Close()
 			}
 		}
@@ -195,19 +203,12 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	// flush hands the files, in order, the open content of the chunks whose
 	// entries are known (to hash: that need not wait for a changed chunk's
 	// compression) and the segments of the completed ones (to write); mu
-	// held. Without the files (they could not be made) it does nothing.
+	// held.
 	flush := func() {
-		if files[len(files)-1] == nil {
-			return
-		}
 		for opened < len(chunks) && listed[opened] {
 			ch := &chunks[opened]
 			for k, g := range files {
-				o := openChunk{parts: make([][]byte, 0, ch.hi-ch.lo), crc: ch.crc[k], n: ch.olen[k]}
-				for i := ch.lo; i < ch.hi; i++ {
-					o.parts = append(o.parts, fragment(entries[i], k))
-				}
-				g.opens <- o
+				g.opens <- openChunk{entries: entries[ch.lo:ch.hi], k: k, crc: ch.crc[k], n: ch.olen[k]}
 			}
 			opened++
 		}
@@ -237,6 +238,9 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		if !dirty[i] {
 			order = append(order, i)
 		}
+	}
+	for _, g := range files {
+		g.start(len(chunks), cancel)
 	}
 	var next, reused atomic.Int64
 	var wg sync.WaitGroup
@@ -281,27 +285,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}
 		}()
 	}
-	// The files, and the goroutines that hash and write them: each its own,
-	// so that the three files need not wait for each other.
-	var fileErr error
-	for k := range files {
-		g, err := newGzFile(tmp, names[k], heads[k])
-		if err != nil {
-			fileErr = err
-			cancel()
-			break
-		}
-		g.start(len(chunks), cancel)
-		files[k] = g
-	}
-	if fileErr == nil {
-		flush()
-	}
-	mu.Unlock()
 	wg.Wait()
-	if fileErr != nil {
-		return nil, nil, 0, nil, fileErr
-	}
 	// The first package error explains best what went wrong.
 	for i := range chunks {
 		if e := chunks[i].err; e != nil && !errors.Is(e, context.Canceled) {
@@ -351,7 +335,7 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 		}
 		entries[i] = e
 	}
-	ch.key = chunkKey(entries[ch.lo:ch.hi])
+	ch.key = chunkKey(entries[ch.lo:ch.hi], &r.key)
 	if allHit {
 		if s, ok := c.segment(ch.key); ok {
 			ch.seg, ch.crc, ch.olen = s.seg, s.crc, s.olen
@@ -397,6 +381,10 @@ func storedBlock(final bool, data []byte) []byte {
 	return append(b, data...)
 }
 
+// bufPool holds the files' write buffers, for the next run in the process
+// (the hub's).
+var bufPool = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
+
 // gzipHeader is a gzip member header: deflate, no flags, no mtime, Unix.
 var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3}
 
@@ -407,6 +395,7 @@ type gzFile struct {
 	name    string
 	dir     string
 	tmpPath string
+	head    []byte
 	f       *os.File
 	buf     *bufio.Writer
 	out     io.Writer
@@ -422,9 +411,9 @@ type gzFile struct {
 	done  sync.WaitGroup // the two goroutines
 }
 
-// start starts the goroutines that hash the queued open content and write
-// the queued segments; a write failure calls fail (to stop the readers)
-// and is kept in g.err.
+// start starts the goroutines that hash the queued open content, and
+// create the file and write the queued segments; a failure to create or
+// write calls fail (to stop the readers) and is kept in g.err.
 func (g *gzFile) start(n int, fail func()) {
 	g.opens = make(chan openChunk, n)
 	g.segs = make(chan []byte, n)
@@ -432,8 +421,8 @@ func (g *gzFile) start(n int, fail func()) {
 	go func() {
 		defer g.done.Done()
 		for o := range g.opens {
-			for _, b := range o.parts {
-				g.osum.Write(b)
+			for _, e := range o.entries {
+				g.osum.Write(fragment(e, o.k))
 			}
 			g.crc = crcCombine(g.crc, o.crc, o.n)
 			g.osize += o.n
@@ -441,6 +430,9 @@ func (g *gzFile) start(n int, fail func()) {
 	}()
 	go func() {
 		defer g.done.Done()
+		if g.err = g.create(); g.err != nil {
+			fail()
+		}
 		for seg := range g.segs {
 			if g.err != nil {
 				continue // drain
@@ -465,28 +457,38 @@ func (g *gzFile) stop() {
 	g.opens, g.segs = nil, nil
 }
 
-func newGzFile(dir, name string, head []byte) (*gzFile, error) {
+// newGzFile returns the file name.xml.gz in dir, to be created by start,
+// beginning with head.
+func newGzFile(dir, name string, head []byte) *gzFile {
 	g := &gzFile{name: name, dir: dir, tmpPath: filepath.Join(dir, name+".xml.gz"),
-		zsum: sha256.New(), osum: sha256.New()}
-	f, err := os.Create(g.tmpPath)
-	if err != nil {
-		return nil, err
-	}
-	g.f = f
-	g.buf = bufio.NewWriterSize(f, 64<<10)
-	g.out = io.MultiWriter(g.buf, g.zsum, &g.zsize)
-	g.write(gzipHeader)
+		head: head, zsum: sha256.New(), osum: sha256.New()}
 	g.open(head)
-	g.write(storedBlock(false, head))
-	return g, nil
+	return g
 }
 
-// openChunk is the open content of one chunk of a file: its parts, to
-// hash, and their CRC and length (known already: see crcCombine).
+// create creates the file and writes the gzip header and the head.
+func (g *gzFile) create() error {
+	f, err := os.Create(g.tmpPath)
+	if err != nil {
+		return err
+	}
+	g.f = f
+	g.buf = bufPool.Get().(*bufio.Writer)
+	g.buf.Reset(f)
+	g.out = io.MultiWriter(g.buf, g.zsum, &g.zsize)
+	g.write(gzipHeader)
+	g.write(storedBlock(false, g.head))
+	return g.err
+}
+
+// openChunk is the open content of one chunk of a file: fragment k of its
+// entries, to hash, and the CRC and length of it all (known already: see
+// crcCombine).
 type openChunk struct {
-	parts [][]byte
-	crc   uint32
-	n     int64
+	entries []*cacheEntry
+	k       int
+	crc     uint32
+	n       int64
 }
 
 // open accounts for uncompressed content.
@@ -514,6 +516,9 @@ func (g *gzFile) finish(tail []byte) (Record, error) {
 	g.write(trailer[:])
 	if g.err == nil {
 		g.err = g.buf.Flush()
+		g.buf.Reset(nil)
+		bufPool.Put(g.buf)
+		g.buf = nil
 	}
 	if g.err == nil {
 		g.err = g.f.Close()
