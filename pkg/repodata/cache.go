@@ -133,7 +133,7 @@ func loadCache(path string, limit int) *cache {
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil || st.Size < int64(len(cacheMagic)) || st.Size > 1<<40 {
 		return nil
 	}
-	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size), unix.PROT_READ, unix.MAP_PRIVATE)
+	data, err := unix.Mmap(int(f.Fd()), 0, int(st.Size), unix.PROT_READ, unix.MAP_PRIVATE|unix.MAP_POPULATE)
 	if err != nil {
 		return nil
 	}

@@ -134,16 +134,21 @@ func (t *task) createrepo(plan *hub.RepoPlan, arch string) error {
 	}
 	// Koji's createrepo_update: the metadata of the packages the previous
 	// repo of the tag already had is reused (pkg/repodata's cache, keyed by
-	// href, size and mtime: the same hard-linked files under toplink/).
-	// The cache file is linked, not copied: pkg/repodata only appends to
-	// it, and everything in it is keyed by content.
+	// href: toplink/packages/N/V/R/ARCH/FILE). The cache file is linked,
+	// not copied: pkg/repodata only appends to it, and everything in it is
+	// keyed by content.
+	//
+	// Like kojid (createrepo_skip_stat, on by default), the packages are
+	// not stat'ed: a build's files never change once imported, since an
+	// N-V-R with RPMs or tag history cannot be reused (newBuild; there is
+	// no resetBuild), and only tagged builds are in a repo.
 	update := false
 	if old := t.previousRepoCache(plan, arch); old != "" {
 		if err := os.MkdirAll(filepath.Join(dir, "repodata"), 0o755); err == nil {
 			update = linkOrCopy(old, filepath.Join(dir, "repodata", repodata.CacheName)) == nil
 		}
 	}
-	res, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2, Update: update})
+	res, err := repodata.Generate(t.ctx, repodata.Options{Dir: dir, Packages: pkgs, GroupFile: plan.CompsFile, Workers: 2, Update: update, SkipStat: update})
 	if err != nil {
 		return err
 	}
