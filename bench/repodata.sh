@@ -6,7 +6,8 @@
 #      (ours writes no sqlite databases either), median of RUNS runs, ratio
 #      (target <= 1.0x);
 #   2. regeneration after adding one package: ours --update vs our full run
-#      (target <= 0.1x), and createrepo_c --update for reference.
+#      (target <= 0.1x) and vs createrepo_c's, and createrepo_c --update
+#      for reference; then the same in-process, as the hub runs it.
 #
 # The 2,000 RPMs come from ONE rpmbuild of a generated spec with 2,000
 # subpackages. Needs rpmbuild and createrepo_c. $BIN is the osg-build
@@ -175,4 +176,22 @@ printf '  osg-build createrepo --update --skip-stat  %.3fs = %.3fx of ours full 
 printf '  createrepo_c --update --skip-stat          %.3fs = %.2fx of createrepo_c full\n' "$cs" "$(calc "$cs / $cm")"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "packages in primary.xml: ours $n_ours, createrepo_c $n_theirs"
-[ "$n_ours" = "$n_theirs" ] && [ "$n_ours" = "$((count + 1))" ]
+same=0
+[ "$n_ours" = "$n_theirs" ] && [ "$n_ours" = "$((count + 1))" ] || same=1
+
+# In-process, as the hub calls pkg/repodata (no process start-up, which
+# alone is about a tenth of our full run): BenchmarkGenerate on the same
+# RPMs; "-hub" is how the hub regenerates a tag's repo (a new repo
+# directory with the previous cache linked in, the package list, and
+# --skip-stat as kojid runs createrepo_c).
+if command -v go >/dev/null; then
+  rm -f "$repo/$name"
+  echo "in-process (BenchmarkGenerate on the same $count RPMs, ${GO_RUNS:-40} runs each):"
+  RPMS_DIR=$repo go test -run '^$' -bench 'Generate' -benchtime "${GO_RUNS:-40}x" ./pkg/repodata |
+    awk '/^BenchmarkGenerate/ {
+      sub(/^BenchmarkGenerate\//, "", $1); sub(/-[0-9]+$/, "", $1)
+      line = sprintf("  %-30s %7.1f ms", $1, $3 / 1e6)
+      for (i = 4; i < NF; i++) if ($(i+1) == "x-full-run") line = line sprintf("  = %.3fx of the full run", $i)
+      print line }'
+fi
+exit $same

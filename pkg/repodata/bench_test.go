@@ -74,27 +74,34 @@ func BenchmarkGenerate(b *testing.B) {
 		full = float64(b.Elapsed().Nanoseconds()) / float64(b.N)
 	})
 
-	// The hub's layout: the arch directory of a repo, with the packages
-	// below toplink/ and listed explicitly.
-	hubDir := b.TempDir()
-	if err := os.Symlink(repo, filepath.Join(hubDir, "toplink")); err != nil {
-		b.Fatal(err)
-	}
 	paths, _ := filepath.Glob(filepath.Join(repo, "*.rpm"))
 	var hubList []string
 	for _, p := range paths {
 		hubList = append(hubList, "toplink/"+filepath.Base(p))
 	}
+	// newRepoDir makes the arch directory of a new hub repo: the packages
+	// below toplink/, listed explicitly.
+	hubRoot := b.TempDir()
+	newRepoDir := func() string {
+		d, err := os.MkdirTemp(hubRoot, "repo-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.Symlink(repo, filepath.Join(d, "toplink")); err != nil {
+			b.Fatal(err)
+		}
+		return d
+	}
 
 	for _, mode := range []string{"", "-skip-stat", "-hub"} {
 		b.Run("update-one-added"+mode, func(b *testing.B) {
-			opts := Options{Dir: repo, Workers: 2}
-			if mode == "-hub" {
-				opts.Dir, opts.Packages = hubDir, hubList
-			}
 			for b.Loop() {
 				b.StopTimer()
 				os.Remove(filepath.Join(repo, extraName))
+				opts := Options{Dir: repo, Workers: 2}
+				if mode == "-hub" {
+					opts.Dir, opts.Packages = newRepoDir(), hubList
+				}
 				if _, err := Generate(ctx, opts); err != nil {
 					b.Fatal(err)
 				}
@@ -102,15 +109,30 @@ func BenchmarkGenerate(b *testing.B) {
 				upd := opts
 				upd.Update, upd.SkipStat = true, mode != ""
 				if mode == "-hub" {
+					// As pkg/hub/engine regenerates a tag's repo: a new
+					// repo directory, the previous repo's cache linked in.
+					upd.Dir = newRepoDir()
 					upd.Packages = append(slices.Clip(hubList), "toplink/"+extraName)
 				}
 				b.StartTimer()
+				if mode == "-hub" {
+					os.Mkdir(filepath.Join(upd.Dir, "repodata"), 0o755)
+					if err := os.Link(filepath.Join(opts.Dir, "repodata", CacheName), filepath.Join(upd.Dir, "repodata", CacheName)); err != nil {
+						b.Fatal(err)
+					}
+				}
 				res, err := Generate(ctx, upd)
 				if err != nil {
 					b.Fatal(err)
 				}
 				if res.Reused != n || res.Packages != n+1 {
 					b.Fatalf("%d packages, reused %d of %d", res.Packages, res.Reused, n)
+				}
+				if mode == "-hub" {
+					b.StopTimer()
+					os.RemoveAll(opts.Dir)
+					os.RemoveAll(upd.Dir)
+					b.StartTimer()
 				}
 			}
 			if full > 0 {
