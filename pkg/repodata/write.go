@@ -239,8 +239,23 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			order = append(order, i)
 		}
 	}
-	for _, g := range files {
-		g.start(len(chunks), cancel)
+	for k, g := range files {
+		g.start(len(chunks), k == 0, cancel)
+	}
+	// With skipStat the entries of the other chunks are the cache's: they
+	// are listed now, so that hashing them need not wait for a worker.
+	if skipStat {
+		mu.Lock()
+		for i := range chunks {
+			if !dirty[i] {
+				for j := chunks[i].lo; j < chunks[i].hi; j++ {
+					entries[j] = c.lookup(hrefs[j])
+				}
+				listed[i] = true
+			}
+		}
+		flush()
+		mu.Unlock()
 	}
 	var next, reused atomic.Int64
 	var wg sync.WaitGroup
@@ -285,6 +300,10 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}
 		}()
 	}
+	// The primary file has the most open content to hash, and hashing it
+	// is what ends the run: that is done here, by a goroutine already
+	// running, rather than by one queued for a processor behind the others.
+	files[0].hashChunks(ctx, len(chunks))
 	wg.Wait()
 	// The first package error explains best what went wrong.
 	for i := range chunks {
@@ -333,7 +352,9 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 		} else {
 			allHit = false
 		}
-		entries[i] = e
+		if entries[i] != e { // listed already when it is (see skipStat)
+			entries[i] = e
+		}
 	}
 	ch.key = chunkKey(entries[ch.lo:ch.hi], &r.key)
 	if allHit {
@@ -408,26 +429,26 @@ type gzFile struct {
 
 	opens chan openChunk // chunks' open content to hash, in order
 	segs  chan []byte    // chunks' compressed segments to write, in order
-	done  sync.WaitGroup // the two goroutines
+	done  sync.WaitGroup // the goroutines
 }
 
-// start starts the goroutines that hash the queued open content, and
-// create the file and write the queued segments; a failure to create or
-// write calls fail (to stop the readers) and is kept in g.err.
-func (g *gzFile) start(n int, fail func()) {
+// start starts the goroutine that creates the file and writes the queued
+// segments and, unless the caller hashes the queued open content itself
+// (hashChunks), the one that hashes it; a failure to create or write calls
+// fail (to stop the readers) and is kept in g.err.
+func (g *gzFile) start(n int, callerHashes bool, fail func()) {
 	g.opens = make(chan openChunk, n)
 	g.segs = make(chan []byte, n)
-	g.done.Add(2)
-	go func() {
-		defer g.done.Done()
-		for o := range g.opens {
-			for _, e := range o.entries {
-				g.osum.Write(fragment(e, o.k))
+	if !callerHashes {
+		g.done.Add(1)
+		go func() {
+			defer g.done.Done()
+			for o := range g.opens {
+				g.hash(o)
 			}
-			g.crc = crcCombine(g.crc, o.crc, o.n)
-			g.osize += o.n
-		}
-	}()
+		}()
+	}
+	g.done.Add(1)
 	go func() {
 		defer g.done.Done()
 		if g.err = g.create(); g.err != nil {
@@ -443,6 +464,28 @@ func (g *gzFile) start(n int, fail func()) {
 			}
 		}
 	}()
+}
+
+// hashChunks hashes the open content of n chunks, in order, as they are
+// queued, on the calling goroutine; it returns early when ctx is done.
+func (g *gzFile) hashChunks(ctx context.Context, n int) {
+	for ; n > 0; n-- {
+		select {
+		case o := <-g.opens:
+			g.hash(o)
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// hash accounts for the open content of one chunk.
+func (g *gzFile) hash(o openChunk) {
+	for _, e := range o.entries {
+		g.osum.Write(fragment(e, o.k))
+	}
+	g.crc = crcCombine(g.crc, o.crc, o.n)
+	g.osize += o.n
 }
 
 // stop closes the queues and waits until they are drained; it may be
