@@ -481,45 +481,76 @@ func TestUpdateReusesUnchangedPackages(t *testing.T) {
 	}
 }
 
-// TestUpdateManyChunks: with many packages, --update after adding one
-// recompresses only the chunk it falls in, and the files are byte for byte
-// those of a full run.
+// TestUpdateManyChunks: with many packages, --update (with and without
+// --skip-stat) after adding a package recompresses only the chunk it falls
+// in, after removing one only the chunk it leaves, and with nothing changed
+// nothing; the files are byte for byte those of a full run each time.
 func TestUpdateManyChunks(t *testing.T) {
-	repo := t.TempDir()
-	for i := range 400 {
-		copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i)))
-	}
-	first := generate(t, Options{Dir: repo, Workers: 3})
-	if first.Chunks < 4 || first.ChunksReused != 0 {
-		t.Fatalf("full run: %d chunks, %d reused", first.Chunks, first.ChunksReused)
-	}
-	copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, "pkg-200a.rpm"))
-	upd := generate(t, Options{Dir: repo, Workers: 3, Update: true})
-	if upd.Reused != 400 || upd.Packages != 401 {
-		t.Errorf("update: %d packages, %d reused", upd.Packages, upd.Reused)
-	}
-	if upd.ChunksReused < upd.Chunks-2 || upd.ChunksReused == upd.Chunks {
-		t.Errorf("update: %d of %d chunks reused, want all but one or two", upd.ChunksReused, upd.Chunks)
-	}
-	updated := map[string][]byte{}
-	for _, r := range upd.Records {
-		data, err := os.ReadFile(filepath.Join(repo, r.Href))
-		if err != nil {
-			t.Fatal(err)
-		}
-		updated[r.Type] = data
-	}
-	full := generate(t, Options{Dir: repo, Workers: 1})
-	for _, r := range full.Records {
-		data, _ := os.ReadFile(filepath.Join(repo, r.Href))
-		if !bytes.Equal(data, updated[r.Type]) {
-			t.Errorf("%s: --update output differs from a full run's", r.Type)
-		}
-	}
-	// Each file is a single gzip member that any reader takes whole.
-	prim := parsePrimary(t, openMD(t, repo, "primary"))
-	if len(prim.Packages) != 401 {
-		t.Errorf("primary.xml has %d packages", len(prim.Packages))
+	for _, skipStat := range []bool{false, true} {
+		t.Run(fmt.Sprintf("skipStat=%v", skipStat), func(t *testing.T) {
+			repo := t.TempDir()
+			for i := range 400 {
+				copyFile(t, fixturePath(fixtures[i%3]), filepath.Join(repo, fmt.Sprintf("pkg-%03d.rpm", i)))
+			}
+			first := generate(t, Options{Dir: repo, Workers: 3})
+			if first.Chunks < 4 || first.ChunksReused != 0 {
+				t.Fatalf("full run: %d chunks, %d reused", first.Chunks, first.ChunksReused)
+			}
+			// sameAsFull checks the files of an update against a full run's.
+			sameAsFull := func(what string, upd *Result) {
+				t.Helper()
+				updated := map[string][]byte{}
+				for _, r := range upd.Records {
+					data, err := os.ReadFile(filepath.Join(repo, r.Href))
+					if err != nil {
+						t.Fatal(err)
+					}
+					updated[r.Type] = data
+				}
+				// Each file is a single gzip member that any reader
+				// takes whole, its trailer (CRC, length) right.
+				openMD(t, repo, "primary")
+				openMD(t, repo, "filelists")
+				openMD(t, repo, "other")
+				// The full run writes elsewhere: the next update starts
+				// from this update's cache.
+				out := t.TempDir()
+				full := generate(t, Options{Dir: repo, OutputDir: out, Workers: 1})
+				for _, r := range full.Records {
+					data, _ := os.ReadFile(filepath.Join(out, r.Href))
+					if !bytes.Equal(data, updated[r.Type]) {
+						t.Errorf("%s: %s output differs from a full run's", what, r.Type)
+					}
+				}
+			}
+
+			copyFile(t, fixturePath(fixtures[2]), filepath.Join(repo, "pkg-200a.rpm"))
+			upd := generate(t, Options{Dir: repo, Workers: 3, Update: true, SkipStat: skipStat})
+			if upd.Reused != 400 || upd.Packages != 401 {
+				t.Errorf("update: %d packages, %d reused", upd.Packages, upd.Reused)
+			}
+			if upd.ChunksReused < upd.Chunks-2 || upd.ChunksReused == upd.Chunks {
+				t.Errorf("update: %d of %d chunks reused, want all but one or two", upd.ChunksReused, upd.Chunks)
+			}
+			sameAsFull("adding a package", upd)
+			prim := parsePrimary(t, openMD(t, repo, "primary"))
+			if len(prim.Packages) != 401 {
+				t.Errorf("primary.xml has %d packages", len(prim.Packages))
+			}
+
+			os.Remove(filepath.Join(repo, "pkg-100.rpm"))
+			upd = generate(t, Options{Dir: repo, Workers: 3, Update: true, SkipStat: skipStat})
+			if upd.Reused != 400 || upd.Packages != 400 || upd.ChunksReused < upd.Chunks-2 || upd.ChunksReused == upd.Chunks {
+				t.Errorf("update after a removal: %d packages, %d reused, %d of %d chunks reused", upd.Packages, upd.Reused, upd.ChunksReused, upd.Chunks)
+			}
+			sameAsFull("removing a package", upd)
+
+			upd = generate(t, Options{Dir: repo, Workers: 3, Update: true, SkipStat: skipStat})
+			if upd.Reused != 400 || upd.ChunksReused != upd.Chunks {
+				t.Errorf("unchanged update: %d reused, %d of %d chunks reused", upd.Reused, upd.ChunksReused, upd.Chunks)
+			}
+			sameAsFull("no change", upd)
+		})
 	}
 }
 

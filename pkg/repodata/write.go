@@ -220,6 +220,24 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 		}
 	}
 
+	var reused atomic.Int64
+	// complete marks chunk ci done; mu held. When every chunk is, the next
+	// cache is written while the files are being finished.
+	complete := func(ci int) {
+		listed[ci], completed[ci] = true, true
+		ncompleted++
+		if ncompleted == len(chunks) {
+			saveDone.Add(1)
+			go func() {
+				defer saveDone.Done()
+				saveErr = saveCache(filepath.Join(tmp, CacheName), c, limit, entries, chunks)
+			}()
+		}
+	}
+	for k, g := range files {
+		g.start(len(chunks), k == 0, cancel)
+	}
+
 	// The chunks with a package the cache does not have are certainly
 	// compressed again: they are claimed first, so that their compression
 	// overlaps the checking of the others instead of ending the run.
@@ -234,30 +252,33 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}
 		}
 	}
+	// With skipStat, a chunk of packages the cache has, whose segments it
+	// has too, is the cache's: it is done here and now, so that hashing it
+	// need not wait for a worker.
+	var key []byte
+	mu.Lock()
 	for i := range chunks {
-		if !dirty[i] {
-			order = append(order, i)
+		if dirty[i] {
+			continue
 		}
-	}
-	for k, g := range files {
-		g.start(len(chunks), k == 0, cancel)
-	}
-	// With skipStat the entries of the other chunks are the cache's: they
-	// are listed now, so that hashing them need not wait for a worker.
-	if skipStat {
-		mu.Lock()
-		for i := range chunks {
-			if !dirty[i] {
-				for j := chunks[i].lo; j < chunks[i].hi; j++ {
-					entries[j] = c.lookup(hrefs[j])
-				}
-				listed[i] = true
+		ch := &chunks[i]
+		if skipStat {
+			for j := ch.lo; j < ch.hi; j++ {
+				entries[j] = c.lookup(hrefs[j])
+			}
+			ch.key = chunkKey(entries[ch.lo:ch.hi], &key)
+			if s, ok := c.segment(ch.key); ok {
+				ch.seg, ch.crc, ch.olen, ch.cached = s.seg, s.crc, s.olen, true
+				reused.Add(int64(ch.hi - ch.lo))
+				complete(i)
+				continue
 			}
 		}
-		flush()
-		mu.Unlock()
+		order = append(order, i)
 	}
-	var next, reused atomic.Int64
+	flush()
+	mu.Unlock()
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -284,17 +305,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 					return
 				}
 				mu.Lock()
-				listed[ci], completed[ci] = true, true
-				ncompleted++
-				if ncompleted == len(chunks) {
-					// Every chunk is done: write the next cache while
-					// the files are being finished.
-					saveDone.Add(1)
-					go func() {
-						defer saveDone.Done()
-						saveErr = saveCache(filepath.Join(tmp, CacheName), c, limit, entries, chunks)
-					}()
-				}
+				complete(ci)
 				flush()
 				mu.Unlock()
 			}
@@ -352,9 +363,7 @@ func (r *reader) chunk(ctx context.Context, dir string, hrefs []string, entries 
 		} else {
 			allHit = false
 		}
-		if entries[i] != e { // listed already when it is (see skipStat)
-			entries[i] = e
-		}
+		entries[i] = e
 	}
 	ch.key = chunkKey(entries[ch.lo:ch.hi], &r.key)
 	if allHit {
