@@ -165,8 +165,9 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	defer unix.Close(dirfd)
 
-	// The files, each with a goroutine that hashes its open content and
-	// one that creates it and writes the compressed segments: neither the
+	// The files, each with a goroutine that creates it and writes the
+	// compressed segments and one that hashes its open content (primary's:
+	// the goroutine that waits for the workers, below), so that neither the
 	// three files nor hashing and file creation (slow on some file
 	// systems) wait for each other.
 	var files [3]*gzFile
