@@ -22,8 +22,10 @@ import (
 
 // Environment variables read by the hub factory.
 const (
-	// EnvHub selects the hub when --hub is not given.
+	// EnvHub selects the hub when --hub (FlagHub) is not given.
 	EnvHub = "OSG_BUILD_HUB"
+	// FlagHub is the global flag that selects the hub.
+	FlagHub = "hub"
 	// EnvHubUser and EnvHubPassword are the credentials of a password
 	// login (authtype = password), which Koji never reads from its config.
 	EnvHubUser     = "OSG_BUILD_HUB_USER"
@@ -104,23 +106,35 @@ func (f *HubFactory) open(ctx context.Context) (koji.Hub, error) {
 	if spec == "" {
 		spec = strings.TrimSpace(f.getenv(EnvHub))
 	}
-	switch {
-	case spec == "local" || spec == "embedded":
-		dir, err := store.DefaultDir(f.getenv)
+	if dir, ok, err := LocalHubDir(spec, f.getenv); ok {
 		if err != nil {
 			return nil, err
 		}
 		return openLocal(ctx, dir, f.opts...)
-	case strings.HasPrefix(spec, "local:"):
-		return openLocal(ctx, strings.TrimPrefix(spec, "local:"), f.opts...)
-	case strings.HasPrefix(spec, "sqlite://"):
-		return openLocal(ctx, strings.TrimPrefix(spec, "sqlite://"), f.opts...)
+	}
+	switch {
 	case strings.HasPrefix(spec, "https://") || strings.HasPrefix(spec, "http://"):
 		return f.openRemote(s, spec)
 	case spec == "":
 		return f.openRemote(s, "")
 	}
 	return nil, fmt.Errorf("invalid hub %q: use local, local:DIR, sqlite:///DIR or an https:// hub URL (or leave --hub out to use the Koji config)", spec)
+}
+
+// LocalHubDir returns the directory of the embedded hub that spec, a --hub
+// value, names: local (the default directory), local:DIR or sqlite://DIR.
+// ok is false for any other spec (a hub URL, or none).
+func LocalHubDir(spec string, getenv func(string) string) (dir string, ok bool, err error) {
+	switch spec = strings.TrimSpace(spec); {
+	case spec == "local" || spec == "embedded":
+		dir, err = store.DefaultDir(getenv)
+		return dir, true, err
+	case strings.HasPrefix(spec, "local:"):
+		return strings.TrimPrefix(spec, "local:"), true, nil
+	case strings.HasPrefix(spec, "sqlite://"):
+		return strings.TrimPrefix(spec, "sqlite://"), true, nil
+	}
+	return "", false, nil
 }
 
 // openRemote makes a client from the Koji config. With a URL the config is
@@ -232,7 +246,7 @@ func OpenLocalHub(ctx context.Context, dir string, opts ...hub.Option) (*LocalHu
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(abs, store.DBFile)); err != nil {
-		return nil, fmt.Errorf("no hub at %s: run `osg-build hub init` (or choose another with --hub local:DIR)", abs)
+		return nil, fmt.Errorf("no hub at %s: make one with `osg-build hub init --dir %s` (or choose another with --hub local:DIR)", abs, abs)
 	}
 	// in-process, the tasks a command creates run in this process
 	opts = append([]hub.Option{hub.WithTaskRunner(engine.RunUntilIdle)}, opts...)

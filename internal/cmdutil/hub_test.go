@@ -39,7 +39,7 @@ func TestHubFactory(t *testing.T) {
 		{name: "local dir", settings: HubSettings{Hub: "local:" + made}, wantLoc: "local:" + made},
 		{name: "sqlite url", settings: HubSettings{Hub: "sqlite://" + made}, wantLoc: "local:" + made},
 		{name: "env", env: "local:" + made, wantLoc: "local:" + made},
-		{name: "missing hub", settings: HubSettings{Hub: "local:" + missing}, wantErr: "no hub at " + missing + ": run `osg-build hub init`"},
+		{name: "missing hub", settings: HubSettings{Hub: "local:" + missing}, wantErr: "no hub at " + missing + ": make one with `osg-build hub init --dir " + missing + "`"},
 		{name: "default local dir", settings: HubSettings{Hub: "local"}, wantErr: "no hub at " + filepath.Join(home, "data", "osg-build", "hub")},
 		{name: "url", settings: HubSettings{Hub: "https://hub.example.org/kojihub"}, wantLoc: "https://hub.example.org/kojihub"},
 		{name: "config", settings: HubSettings{ConfigFile: cfg}, wantLoc: "https://koji.example.org/kojihub"},

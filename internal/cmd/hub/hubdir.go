@@ -1,4 +1,4 @@
-// Package hubcmd holds what the hub commands share: the --dir flag.
+// Package hubcmd holds what the hub commands share: the hub directory.
 package hubcmd
 
 import (
@@ -10,13 +10,25 @@ import (
 
 // AddDirFlag adds --dir, the hub directory.
 func AddDirFlag(cmd *cobra.Command, dir *string) {
-	cmd.Flags().StringVar(dir, "dir", "", "hub `directory` (default ${XDG_DATA_HOME:-~/.local/share}/osg-build/hub)")
+	cmd.Flags().StringVar(dir, "dir", "", "hub `directory` (default: the embedded hub --hub or $OSG_BUILD_HUB names, else ${XDG_DATA_HOME:-~/.local/share}/osg-build/hub)")
 }
 
-// Dir resolves the hub directory: the flag, else the default.
-func Dir(f *cmdutil.Factory, flag string) (string, error) {
+// Dir resolves the hub directory of cmd: --dir (flag), else the embedded
+// hub that the global --hub names (local, local:DIR, sqlite://DIR; a hub
+// URL is an error), else the one $OSG_BUILD_HUB names, else the default.
+func Dir(cmd *cobra.Command, f *cmdutil.Factory, flag string) (string, error) {
 	if flag != "" {
 		return flag, nil
+	}
+	if fl := cmd.Flag(cmdutil.FlagHub); fl != nil && fl.Value.String() != "" {
+		dir, ok, err := cmdutil.LocalHubDir(fl.Value.String(), f.Getenv)
+		if !ok {
+			return "", cmdutil.FlagErrorf("--hub %s is not an embedded hub: the hub commands work on the directory of one (--dir DIR, or --hub local:DIR)", fl.Value.String())
+		}
+		return dir, err
+	}
+	if dir, ok, err := cmdutil.LocalHubDir(f.Getenv(cmdutil.EnvHub), f.Getenv); ok {
+		return dir, err
 	}
 	return store.DefaultDir(f.Getenv)
 }

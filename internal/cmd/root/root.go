@@ -34,7 +34,7 @@ type GlobalOptions struct {
 // Names of the global flags that choose the hub (read by cli.Run's hub
 // factory).
 const (
-	FlagHub     = "hub"
+	FlagHub     = cmdutil.FlagHub
 	FlagConfig  = "config"
 	FlagProfile = "profile"
 )

@@ -54,7 +54,7 @@ certificate (USER.pem) for koji clients (cert = ..., serverca = ca.crt).
 			if _, ok := hub.Presets[opts.Preset]; !ok {
 				return cmdutil.FlagErrorf("unknown --preset %q: use osg-25, osg-24 or empty", opts.Preset)
 			}
-			d, err := hubcmd.Dir(f, dir)
+			d, err := hubcmd.Dir(cmd, f, dir)
 			if err != nil {
 				return err
 			}

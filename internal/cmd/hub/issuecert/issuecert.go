@@ -40,7 +40,7 @@ are written in one PEM file (the koji config's "cert"), DIR/pki/USER.pem unless
   osg-build hub issue-cert alice -o ~/.osg-koji/hub-alice.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := hubcmd.Dir(f, dir)
+			d, err := hubcmd.Dir(cmd, f, dir)
 			if err != nil {
 				return err
 			}

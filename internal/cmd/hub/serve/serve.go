@@ -56,7 +56,7 @@ flight.
   osg-build hub serve --listen 127.0.0.1:8443 --dir /srv/hub`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			d, err := hubcmd.Dir(f, dir)
+			d, err := hubcmd.Dir(cmd, f, dir)
 			if err != nil {
 				return err
 			}
