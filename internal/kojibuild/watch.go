@@ -107,22 +107,34 @@ type Result struct {
 // knows with ctx's error.
 func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 	w.init(ids)
-	// An in-process hub runs the tasks here, beside the polls.
-	var engineDone chan error
+	// An in-process hub runs the tasks here, beside the polls; the wait
+	// between polls ends when it has run them (engineRan is closed).
+	var (
+		engineDone chan error
+		engineRan  chan struct{}
+	)
 	if r, ok := w.Hub.(TaskRunner); ok {
-		engineDone = make(chan error, 1)
-		go func() { engineDone <- r.RunTasks(ctx, ids...) }()
+		engineDone, engineRan = make(chan error, 1), make(chan struct{})
+		go func() {
+			engineDone <- r.RunTasks(ctx, ids...)
+			close(engineRan)
+		}()
 		defer func() {
 			if engineDone != nil {
 				<-engineDone
 			}
 		}()
 	}
+	// settle is the number of polls still to make at once: once the engine
+	// has run the tasks to the end, what is left to see is final (a child
+	// seen in one poll is read in the next).
+	settle := 0
 	for {
 		if engineDone != nil {
 			select {
 			case err := <-engineDone:
-				engineDone = nil
+				engineDone, engineRan = nil, nil
+				settle = 3
 				if err != nil && ctx.Err() == nil {
 					return w.result(), fmt.Errorf("running the tasks in the embedded hub: %w", err)
 				}
@@ -144,7 +156,11 @@ func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 		if w.done() {
 			return w.result(), nil
 		}
-		if err := w.sleep(ctx, w.interval()); err != nil {
+		if settle > 0 {
+			settle--
+			continue
+		}
+		if err := w.sleep(ctx, w.interval(), engineRan); err != nil {
 			return w.result(), err
 		}
 	}
@@ -178,7 +194,8 @@ func (w *Watcher) now() time.Time {
 	return time.Now()
 }
 
-func (w *Watcher) sleep(ctx context.Context, d time.Duration) error {
+// sleep waits d, or less when wake is closed (nil: never).
+func (w *Watcher) sleep(ctx context.Context, d time.Duration, wake <-chan struct{}) error {
 	if w.Sleep != nil {
 		return w.Sleep(ctx, d)
 	}
@@ -188,6 +205,8 @@ func (w *Watcher) sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-t.C:
+		return nil
+	case <-wake:
 		return nil
 	}
 }

@@ -126,3 +126,43 @@ func TestWatchTree(t *testing.T) {
 		t.Errorf("tree not redrawn:\n%q", s)
 	}
 }
+
+// engineHub is a fakeHub with an in-process engine: RunTasks takes every
+// task to its last state.
+type engineHub struct{ *fakeHub }
+
+func (h engineHub) RunTasks(ctx context.Context, ids ...int) error {
+	time.Sleep(10 * time.Millisecond)
+	h.mu.Lock()
+	h.poll = 1 << 20
+	h.mu.Unlock()
+	return nil
+}
+
+// TestWatchInProcessEndsWithTheEngine: with an in-process engine, the watch
+// ends as soon as the engine has run the tasks, not after the poll interval.
+func TestWatchInProcessEndsWithTheEngine(t *testing.T) {
+	f := newFakeHub()
+	F, O, C := koji.TaskFree, koji.TaskOpen, koji.TaskClosed
+	f.addTask(1, 0, "newRepo", "noarch", []any{"t-build"}, F, O, O, O, O, O, C)
+	f.addTask(2, 1, "createrepo", "noarch", []any{int64(1), "x86_64"}, F, O, O, O, O, C)
+	f.appearAt[2] = 1
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var out bytes.Buffer
+	w := &Watcher{Hub: engineHub{f}, Interval: time.Hour, Display: DisplayLines, Out: &out}
+	start := time.Now()
+	res, err := w.Watch(ctx, []int{1})
+	if err != nil {
+		t.Fatalf("watch: %v (after %v; it should end with the engine)", err, time.Since(start))
+	}
+	if got := res.Tasks[1].State; got != C {
+		t.Errorf("task 1 state = %v, want closed", got)
+	}
+	if res.Tasks[2] == nil || res.Tasks[2].State != C {
+		t.Errorf("child task 2 = %+v, want seen closed", res.Tasks[2])
+	}
+	if w.Polls > 5 {
+		t.Errorf("%d polls, want a few", w.Polls)
+	}
+}
