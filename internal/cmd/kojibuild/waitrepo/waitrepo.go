@@ -6,6 +6,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,6 +15,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/kbutil"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/kojibuild"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
 // WaitRepoOptions are the inputs of wait-repo.
@@ -32,7 +35,9 @@ func NewCmdWaitRepo(f *cmdutil.Factory, runF func(context.Context, *WaitRepoOpti
 		Long: `Wait until TAG has a READY repo made at or after the event that tagged each
 --build NVR into TAG (directly or by inheritance). Without --build, wait for a
 repo that reflects the tag's last change (hubs without tagLastChangeEvent: for
-a repo newer than the current one). Needs no login.
+a repo newer than the current one). As koji wait-repo, a tag that is not the
+build tag of a target is refused: no repo is made for it when it changes.
+Needs no login.
 
 Prints the repo id on stdout. Exit status 1 on timeout.
 
@@ -59,6 +64,9 @@ func waitRepoRun(ctx context.Context, opts *WaitRepoOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := checkBuildTag(ctx, h, opts.Tag); err != nil {
+		return err
+	}
 	start := time.Now()
 	status := opts.IO.ErrOut
 	if opts.IO.Quiet() {
@@ -78,4 +86,31 @@ func waitRepoRun(ctx context.Context, opts *WaitRepoOptions) error {
 	fmt.Fprintf(opts.IO.ErrOut, "Got repo %d of %s (event %d) after %s\n", r.ID, opts.Tag, r.CreateEvent, el)
 	fmt.Fprintf(opts.IO.Out, "%d\n", r.ID)
 	return nil
+}
+
+// checkBuildTag refuses, as koji wait-repo does, a tag that is no target's
+// build tag: its repos are not regenerated when it changes, so the wait
+// would last until the timeout. When targets build into the tag, their
+// build tags are suggested.
+func checkBuildTag(ctx context.Context, h koji.Hub, tag string) error {
+	t, err := h.GetTag(ctx, koji.ByName(tag), koji.GetTagOpts{})
+	if err != nil || t == nil {
+		return nil // WaitRepo reports it
+	}
+	targets, err := h.GetBuildTargets(ctx, koji.GetBuildTargetsOpts{BuildTagID: koji.ByID(t.ID)})
+	if err != nil || len(targets) > 0 {
+		return err
+	}
+	msg := fmt.Sprintf("%s is not a build tag for any target, so no repo is made for it when it changes; ", tag)
+	if dest, err := h.GetBuildTargets(ctx, koji.GetBuildTargetsOpts{DestTagID: koji.ByID(t.ID)}); err == nil && len(dest) > 0 {
+		var names []string
+		for _, d := range dest {
+			if !slices.Contains(names, d.BuildTagName) {
+				names = append(names, d.BuildTagName)
+			}
+		}
+		slices.Sort(names)
+		msg += fmt.Sprintf("builds into it use the repos of %s: wait for that instead, or ", strings.Join(names, ", "))
+	}
+	return fmt.Errorf("%smake one with `osg-build regen-repo %s`", msg, tag)
 }
