@@ -5,6 +5,7 @@ package regenrepo
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -60,6 +61,21 @@ func regenRepoRun(ctx context.Context, opts *RegenRepoOptions) error {
 	}
 	if err := cmdutil.EnsureLogin(ctx, h); err != nil {
 		return err
+	}
+	// As koji regen-repo: the tag must exist; a tag that is no target's
+	// build tag, or has no arches, gets a warning.
+	t, err := h.GetTag(ctx, koji.ByName(opts.Tag), koji.GetTagOpts{})
+	if err != nil {
+		return fmt.Errorf("getTag(%s): %w", opts.Tag, err)
+	}
+	if t == nil {
+		return fmt.Errorf("no such tag: %s (check the name with `osg-build osg-koji list-tags`)", opts.Tag)
+	}
+	if targets, err := h.GetBuildTargets(ctx, koji.GetBuildTargetsOpts{BuildTagID: koji.ByID(t.ID)}); err == nil && len(targets) == 0 {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %s is not a build tag\n", t.Name)
+	}
+	if t.Arches == nil || strings.TrimSpace(*t.Arches) == "" {
+		fmt.Fprintf(opts.IO.ErrOut, "warning: tag %s has an empty arch list\n", t.Name)
 	}
 	id, err := h.NewRepo(ctx, koji.ByName(opts.Tag), koji.NewRepoOpts{})
 	if err != nil {
