@@ -85,7 +85,11 @@ func WatchAndReport(ctx context.Context, c *kbutil.Common, h koji.Hub, ids []int
 		word := "completed successfully"
 		switch t.State {
 		case koji.TaskFailed:
+			// As koji's watcher: the failure, from the task's result.
 			word = "failed"
+			if _, err := h.GetTaskResult(ctx, id, koji.GetTaskResultOpts{}); err != nil {
+				word = "FAILED: " + err.Error()
+			}
 		case koji.TaskCanceled:
 			word = "was canceled"
 		}
