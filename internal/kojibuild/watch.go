@@ -92,6 +92,10 @@ type Watcher struct {
 	noGetHost bool
 	drawn     int  // lines drawn by the last tree render
 	finished  bool // a task finished during the current poll
+	// recheck is set by a poll that found a child already finished: the
+	// next poll, which makes it final (or finds its children), is made at
+	// once rather than after the interval.
+	recheck bool
 }
 
 // Result is the outcome of a watch.
@@ -155,6 +159,10 @@ func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 		w.finished = false
 		if w.done() {
 			return w.result(), nil
+		}
+		if w.recheck {
+			w.recheck = false
+			continue
 		}
 		if settle > 0 {
 			settle--
@@ -325,6 +333,9 @@ func (w *Watcher) poll(ctx context.Context) error {
 				if _, ok := w.tasks[k.ID]; !ok {
 					w.tasks[k.ID] = &Task{TaskInfo: koji.TaskInfo{ID: k.ID, State: -1}, Depth: parent.Depth + 1}
 					parent.Children = append(parent.Children, k.ID)
+					if k.State.Finished() {
+						w.recheck = true
+					}
 				}
 				w.update(k)
 			}

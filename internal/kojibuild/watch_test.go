@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -164,5 +165,33 @@ func TestWatchInProcessEndsWithTheEngine(t *testing.T) {
 	}
 	if w.Polls > 5 {
 		t.Errorf("%d polls, want a few", w.Polls)
+	}
+}
+
+// TestWatchNoWaitForFinishedChildren: children found already finished are
+// confirmed by the next poll at once, not after another interval.
+func TestWatchNoWaitForFinishedChildren(t *testing.T) {
+	f := newFakeHub()
+	F, C := koji.TaskFree, koji.TaskClosed
+	f.addTask(1, 0, "build", "noarch", []any{"x.src.rpm", "osg-25-main-el9", map[string]any{}}, F, C)
+	f.addTask(2, 1, "rebuildSRPM", "noarch", nil, C)
+	f.addTask(3, 1, "buildArch", "noarch", nil, C)
+	f.appearAt[2], f.appearAt[3] = 1, 1
+	sleeps := 0
+	w := &Watcher{Hub: f, Display: DisplayNone, Out: io.Discard, Sleep: func(ctx context.Context, d time.Duration) error {
+		sleeps++
+		return nil
+	}}
+	res, err := w.Watch(context.Background(), []int{1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Tasks) != 3 || res.Tasks[3].State != C {
+		t.Fatalf("tasks = %v", res.Tasks)
+	}
+	// poll 1: free; sleep; poll 2: closed, children found closed; poll 3
+	// at once confirms them.
+	if sleeps != 1 || w.Polls != 3 {
+		t.Errorf("%d polls and %d waits, want 3 and 1", w.Polls, sleeps)
 	}
 }
