@@ -25,10 +25,21 @@ func Dir(cmd *cobra.Command, f *cmdutil.Factory, flag string) (string, error) {
 		if !ok {
 			return "", cmdutil.FlagErrorf("--hub %s is not an embedded hub: the hub commands work on the directory of one (--dir DIR, or --hub local:DIR)", fl.Value.String())
 		}
-		return dir, err
+		return nonEmpty(dir, "--hub "+fl.Value.String(), err)
 	}
-	if dir, ok, err := cmdutil.LocalHubDir(f.Getenv(cmdutil.EnvHub), f.Getenv); ok {
-		return dir, err
+	if spec := f.Getenv(cmdutil.EnvHub); spec != "" {
+		if dir, ok, err := cmdutil.LocalHubDir(spec, f.Getenv); ok {
+			return nonEmpty(dir, "$"+cmdutil.EnvHub+"="+spec, err)
+		}
 	}
 	return store.DefaultDir(f.Getenv)
+}
+
+// nonEmpty refuses an empty hub directory (from "local:"), naming where it
+// came from.
+func nonEmpty(dir, from string, err error) (string, error) {
+	if err == nil && dir == "" {
+		err = cmdutil.FlagErrorf("%s names no hub directory: use local:DIR", from)
+	}
+	return dir, err
 }
