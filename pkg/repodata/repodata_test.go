@@ -9,6 +9,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1055,5 +1056,64 @@ func TestConcurrentUpdates(t *testing.T) {
 	left, _ := filepath.Glob(filepath.Join(repo, ".repodata*"))
 	if len(left) != 0 {
 		t.Errorf("temporary directories left: %v", left)
+	}
+}
+
+// TestUpdateRandomChanges: a random sequence of additions, removals and
+// replacements (new content under an old name), each followed by an
+// update, with and without --skip-stat (which is then told only of new
+// names, as the hub's packages are immutable): every update's files are
+// byte for byte a full run's.
+func TestUpdateRandomChanges(t *testing.T) {
+	for _, skipStat := range []bool{false, true} {
+		t.Run(fmt.Sprintf("skipStat=%v", skipStat), func(t *testing.T) {
+			r := rand.New(rand.NewPCG(7, uint64(len(fmt.Sprint(skipStat)))))
+			repo := t.TempDir()
+			names := map[string]bool{}
+			add := func() {
+				n := fmt.Sprintf("p-%04d.rpm", r.IntN(10000))
+				copyFile(t, fixturePath(fixtures[r.IntN(len(fixtures))]), filepath.Join(repo, n))
+				names[n] = true
+			}
+			for range 300 {
+				add()
+			}
+			generate(t, Options{Dir: repo, Workers: 2})
+			for step := range 12 {
+				for range 1 + r.IntN(4) {
+					switch k := r.IntN(3); {
+					case k == 0 || len(names) < 50:
+						add()
+					case k == 1:
+						for n := range names {
+							os.Remove(filepath.Join(repo, n))
+							delete(names, n)
+							break
+						}
+					case !skipStat:
+						// Other content under an old name, with another
+						// size and time: a stat-checking update sees it.
+						for n := range names {
+							copyFile(t, fixturePath(fixtures[0]), filepath.Join(repo, n))
+							os.Chtimes(filepath.Join(repo, n), time.Unix(int64(1700000000+step), 0), time.Unix(int64(1700000000+step), 0))
+							break
+						}
+					}
+				}
+				upd := generate(t, Options{Dir: repo, Workers: 2, Update: true, SkipStat: skipStat})
+				out := t.TempDir()
+				full := generate(t, Options{Dir: repo, OutputDir: out, Workers: 2})
+				if upd.Packages != full.Packages || upd.Packages != len(names) {
+					t.Fatalf("step %d: update has %d packages, full run %d, repo %d", step, upd.Packages, full.Packages, len(names))
+				}
+				for i, rec := range full.Records {
+					a, _ := os.ReadFile(filepath.Join(repo, upd.Records[i].Href))
+					b, _ := os.ReadFile(filepath.Join(out, rec.Href))
+					if upd.Records[i].Type != rec.Type || !bytes.Equal(a, b) {
+						t.Fatalf("step %d: %s after the update differs from a full run's", step, rec.Type)
+					}
+				}
+			}
+		})
 	}
 }
