@@ -36,6 +36,9 @@ type MockConfigOptions struct {
 	InstallGroup string
 	// MockDir is the mock basedir (/var/lib/mock when empty).
 	MockDir string
+	// Distribution is the %distribution macro ("Unknown" when empty, as
+	// genMockConfig writes it for the builders).
+	Distribution string
 	// UseHostResolv turns networking on in the chroot (SCM checkouts).
 	UseHostResolv bool
 	// Managed adds the buildroot comment block with BuildrootID.
@@ -191,6 +194,9 @@ func MockConfig(o MockConfigOptions) string {
 		"%packager":     "Koji",
 		"%distribution": "Unknown",
 	}
+	if o.Distribution != "" {
+		macros["%distribution"] = o.Distribution
+	}
 	env := map[string]string{}
 	for k, v := range extra {
 		if m, ok := strings.CutPrefix(k, "rpm.macro."); ok {
@@ -254,39 +260,56 @@ func sortedKeys[V any](m map[string]V) []string {
 	return ks
 }
 
-// MockConfigFromHub is `koji mock-config` for tag on any hub: the tag's
-// build config and newest READY repo (or repoID when not 0), written by
-// MockConfig with the name "<tag>-repo_<id>", and module_hotfixes=1 on the
-// build repo as osg-build adds it. topURL is the hub's file URL
-// ("" for a local hub, whose files are read from topDir).
-func MockConfigFromHub(ctx context.Context, h koji.Hub, tag, arch string, repoID int, topURL, topDir string) (string, error) {
-	bc, err := h.GetBuildConfig(ctx, koji.ByName(tag), koji.EventOpts{})
+// HubMockConfigOptions choose the mock config HubMockConfig writes.
+type HubMockConfigOptions struct {
+	// Tag is the build tag; Arch the target arch (the host's when empty).
+	Tag, Arch string
+	// RepoID is the repo to use; 0 for the tag's newest READY one.
+	RepoID int
+	// Name is the config's name; "<tag>-repo_<id>" when empty.
+	Name string
+	// TopURL is the hub's file URL ("" for a local hub, whose files are
+	// read from TopDir).
+	TopURL, TopDir string
+	// ModuleHotfixes sets module_hotfixes=1 on the build repo whatever the
+	// tag says (osg-build's --mock-config-from-koji does).
+	ModuleHotfixes bool
+	// Distribution is the %distribution macro ("Unknown" when empty).
+	Distribution string
+}
+
+// HubMockConfig is `koji mock-config --tag` on any hub: the tag's build
+// config and repo, written by MockConfig.
+func HubMockConfig(ctx context.Context, h koji.Hub, o HubMockConfigOptions) (string, error) {
+	bc, err := h.GetBuildConfig(ctx, koji.ByName(o.Tag), koji.EventOpts{})
 	if err != nil {
-		return "", fmt.Errorf("reading the build config of %s: %w", tag, err)
+		return "", fmt.Errorf("reading the build config of %s: %w", o.Tag, err)
 	}
-	if repoID == 0 {
-		r, err := h.GetRepo(ctx, koji.ByName(tag), koji.GetRepoOpts{})
+	if o.RepoID == 0 {
+		r, err := h.GetRepo(ctx, koji.ByName(o.Tag), koji.GetRepoOpts{})
 		if err != nil {
-			return "", fmt.Errorf("reading the repo of %s: %w", tag, err)
+			return "", fmt.Errorf("reading the repo of %s: %w", o.Tag, err)
 		}
 		if r == nil {
-			return "", fmt.Errorf("tag %s has no ready repo: regenerate it (osg-build regen-repo %s)", tag, tag)
+			return "", fmt.Errorf("tag %s has no ready repo: regenerate it (osg-build regen-repo %s)", o.Tag, o.Tag)
 		}
-		repoID = r.ID
+		o.RepoID = r.ID
 	}
-	if arch == "" {
-		arch = HostArch()
+	if o.Arch == "" {
+		o.Arch = HostArch()
 	}
-	// osg-build's --mock-config-from-koji always adds module_hotfixes=1 to
-	// the build repo, whatever the tag says.
-	extra := map[string]any{"mock.yum.module_hotfixes": true}
+	if o.Name == "" {
+		o.Name = fmt.Sprintf("%s-repo_%d", o.Tag, o.RepoID)
+	}
+	extra := map[string]any{}
 	for k, v := range bc.Extra {
-		if k != "mock.yum.module_hotfixes" {
-			extra[k] = v
-		}
+		extra[k] = v
 	}
-	return MockConfig(MockConfigOptions{Name: fmt.Sprintf("%s-repo_%d", tag, repoID), Arch: arch, TagName: tag, RepoID: repoID,
-		TopURL: topURL, TopDir: topDir, TagExtra: extra}), nil
+	if o.ModuleHotfixes {
+		extra["mock.yum.module_hotfixes"] = true
+	}
+	return MockConfig(MockConfigOptions{Name: o.Name, Arch: o.Arch, TagName: o.Tag, RepoID: o.RepoID,
+		TopURL: o.TopURL, TopDir: o.TopDir, TagExtra: extra, Distribution: o.Distribution}), nil
 }
 
 // Mock builds with mock, from a config MockConfig writes for the job.

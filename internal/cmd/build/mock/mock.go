@@ -145,7 +145,10 @@ func configFromKoji(ctx context.Context, opts *MockOptions, arch string) (string
 	if r, ok := h.(interface{ Options() client.Options }); ok {
 		topURL = r.Options().TopURL
 	}
-	text, err := builder.MockConfigFromHub(ctx, h, opts.ConfigFromKoji, arch, 0, topURL, cmdutil.HubTopDir(h))
+	// osg-build's --mock-config-from-koji always adds module_hotfixes=1 to
+	// the build repo, whatever the tag says.
+	text, err := builder.HubMockConfig(ctx, h, builder.HubMockConfigOptions{Tag: opts.ConfigFromKoji, Arch: arch,
+		TopURL: topURL, TopDir: cmdutil.HubTopDir(h), ModuleHotfixes: true})
 	if err != nil {
 		return "", fmt.Errorf("--mock-config-from-koji %s: %w", opts.ConfigFromKoji, err)
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtagged"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtags"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtargets"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/mockconfig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/tagbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taskinfo"
@@ -80,6 +81,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listtargets.NewCmdListTargets(f, nil),
 		listtagged.NewCmdListTagged(f, nil),
 		latestbuild.NewCmdLatestBuild(f, nil),
+		mockconfig.NewCmdMockConfig(f, nil),
 		buildinfo.NewCmdBuildInfo(f, nil),
 		listpkgs.NewCmdListPkgs(f, nil),
 		addpkg.NewCmdAddPkg(f, nil),
