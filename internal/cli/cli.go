@@ -70,11 +70,16 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 	defer hubs.Close(ctx)
 	args := argv[1:]
 	if name, ok := personalities[exe]; ok {
-		if c, _, err := rootCmd.Find([]string{name}); err == nil && c != rootCmd {
-			rootCmd.Use = exe
-			args = append([]string{name}, args...)
-			routeUsage(rootCmd, name)
+		c, _, err := rootCmd.Find([]string{name})
+		if err != nil || c == rootCmd {
+			// A name whose command has not landed yet (osg-promote):
+			// osg-build's own commands would only confuse.
+			fmt.Fprintf(ios.ErrOut, "error: %s is not in this version of osg-build yet; see `osg-build --help` for what is\n", exe)
+			return cmdutil.ExitUsage
 		}
+		rootCmd.Use = exe
+		args = append([]string{name}, args...)
+		routeUsage(rootCmd, name)
 	}
 	args, err := expandTask(rootCmd, args)
 	if err == nil {
