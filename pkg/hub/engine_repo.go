@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -550,9 +551,15 @@ func tagLastChange(tx *store.Tx, tagID int64) (int64, error) {
 	return max(best, u.Int64), nil
 }
 
+// failedRegenRetry is how long kojira waits before it tries again to
+// regenerate a build tag whose last regeneration failed, when the tag has
+// not changed since (a change, or regen-repo, asks at once).
+const failedRegenRetry = 10 * time.Minute
+
 // StaleBuildTags returns the build tags of the build targets whose newest
 // INIT or READY repo (if any) was created before the tag's last change and
-// for which no newRepo task is pending (kojira's regeneration check).
+// for which no newRepo task is pending (kojira's regeneration check), leaving
+// out for failedRegenRetry those whose regeneration failed since.
 func (ho *Host) StaleBuildTags(ctx context.Context) ([]StaleTag, error) {
 	var out []StaleTag
 	err := ho.h.db.Read(ctx, func(tx *store.Tx) error {
@@ -605,6 +612,19 @@ func (ho *Host) StaleBuildTags(ctx context.Context) ([]StaleTag, error) {
 				return err
 			}
 			if re.Valid && re.Int64 >= last {
+				continue
+			}
+			// A regeneration that failed since the last change (a PROBLEM
+			// repo) is retried only after failedRegenRetry: at every pass
+			// an unreachable external repo made another failing task, and
+			// an in-process command waiting for the engine never ended.
+			var pe sql.NullInt64
+			var pt sql.NullFloat64
+			if err := tx.QueryRow(`SELECT create_event, state_time FROM repo WHERE tag_id = ? AND dist = 0 AND state = 4
+				ORDER BY create_event DESC LIMIT 1`, t.id).Scan(&pe, &pt); err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if pe.Valid && pe.Int64 >= last && tx.NowTS()-pt.Float64 < failedRegenRetry.Seconds() {
 				continue
 			}
 			var et float64
