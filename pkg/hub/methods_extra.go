@@ -17,6 +17,59 @@ import (
 // buildroots) answers empty.
 
 func defineExtraMethods() {
+	// comps groups (api_groups.go); Koji's **opts are keyword parameters
+	def("groupListAdd", "grplist_add(taginfo, grpinfo, block=False, force=False, display_name=None, description=None, is_default=None, uservisible=None, biarchonly=None, langonly=None)", true,
+		func(ctx context.Context, h *Hub, a args) (any, error) {
+			tag, err := a.ref("taginfo")
+			if err != nil {
+				return nil, err
+			}
+			grp, err := groupName(a)
+			if err != nil {
+				return nil, err
+			}
+			return nil, h.GroupListAdd(ctx, tag, grp, GroupListAddOpts{Block: a.bool("block"), Force: a.bool("force"),
+				DisplayName: a.strp("display_name"), Description: a.strp("description"), IsDefault: a.boolp("is_default"),
+				UserVisible: a.boolp("uservisible"), BiarchOnly: a.boolp("biarchonly"), LangOnly: a.strp("langonly")})
+		})
+	def("groupPackageListAdd", "grp_pkg_add(taginfo, grpinfo, pkg_name, block=False, force=False, type=None, basearchonly=None, requires=None)", true,
+		func(ctx context.Context, h *Hub, a args) (any, error) {
+			tag, err := a.ref("taginfo")
+			if err != nil {
+				return nil, err
+			}
+			grp, err := groupName(a)
+			if err != nil {
+				return nil, err
+			}
+			pkg := a.str("pkg_name")
+			if pkg == "" {
+				return nil, fault(koji.ParameterError, "pkg_name: a package name is needed")
+			}
+			return nil, h.GroupPackageListAdd(ctx, tag, grp, pkg, GroupPackageListAddOpts{Block: a.bool("block"), Force: a.bool("force"),
+				Type: a.str("type"), BasearchOnly: a.boolp("basearchonly"), Requires: a.strp("requires")})
+		})
+	def("getTagGroups", "readTagGroups(tag, event=None, inherit=True, incl_pkgs=True, incl_reqs=True, incl_blocked=False)", false,
+		func(ctx context.Context, h *Hub, a args) (any, error) {
+			tag, err := a.ref("tag")
+			if err != nil {
+				return nil, err
+			}
+			ev, err := a.intp("event")
+			if err != nil {
+				return nil, err
+			}
+			var event *int64
+			if ev != nil {
+				e := int64(*ev)
+				event = &e
+			}
+			incl := true
+			if p := a.boolp("incl_pkgs"); p != nil {
+				incl = *p
+			}
+			return h.GetTagGroups(ctx, tag, event, incl)
+		})
 	def("echo", "echo(*args)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		l, _ := a["*args"].([]any)
 		if l == nil {
@@ -26,17 +79,6 @@ func defineExtraMethods() {
 	})
 	def("mavenEnabled", "mavenEnabled()", false, func(ctx context.Context, h *Hub, a args) (any, error) { return false, nil })
 	def("winEnabled", "winEnabled()", false, func(ctx context.Context, h *Hub, a args) (any, error) { return false, nil })
-	def("getTagGroups", "getTagGroups(tag, event=None, inherit=True, incl_pkgs=True, incl_reqs=True, incl_blocked=False)", false,
-		func(ctx context.Context, h *Hub, a args) (any, error) {
-			r, err := a.ref("tag")
-			if err != nil {
-				return nil, err
-			}
-			if _, err := h.GetTag(ctx, r, koji.GetTagOpts{Strict: true}); err != nil {
-				return nil, err
-			}
-			return []any{}, nil
-		})
 	def("listArchives", "listArchives(buildID=None, buildrootID=None, componentBuildrootID=None, hostID=None, type=None, filename=None, size=None, checksum=None, checksum_type=None, typeInfo=None, queryOpts=None, imageID=None, archiveID=None, strict=False)", false,
 		func(ctx context.Context, h *Hub, a args) (any, error) { return []any{}, nil })
 	def("getChangelogEntries", "getChangelogEntries(buildID=None, taskID=None, filepath=None, author=None, before=None, after=None, queryOpts=None, strict=False)", false,
@@ -434,3 +476,12 @@ func defineExtraMethods() {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// groupName is the grpinfo argument: a group name (Koji also takes an id;
+// names are what its CLI sends).
+func groupName(a args) (string, error) {
+	if n, ok := a["grpinfo"].(string); ok && n != "" {
+		return n, nil
+	}
+	return "", fault(koji.ParameterError, "grpinfo: give the group by name")
+}

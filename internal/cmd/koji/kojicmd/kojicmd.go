@@ -22,6 +22,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/buildinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importrpm"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
@@ -82,6 +83,9 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listtagged.NewCmdListTagged(f, nil),
 		latestbuild.NewCmdLatestBuild(f, nil),
 		mockconfig.NewCmdMockConfig(f, nil),
+		groups.NewCmdAddGroup(f, nil),
+		groups.NewCmdAddGroupPkg(f, nil),
+		groups.NewCmdListGroups(f, nil),
 		buildinfo.NewCmdBuildInfo(f, nil),
 		listpkgs.NewCmdListPkgs(f, nil),
 		addpkg.NewCmdAddPkg(f, nil),
