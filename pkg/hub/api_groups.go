@@ -25,18 +25,7 @@ type GroupListAddOpts struct {
 // name when it is new. Unblocking a group blocked in the tag itself needs
 // force. Needs the tag permission.
 func (h *Hub) GroupListAdd(ctx context.Context, tag koji.Ref, group string, opts GroupListAddOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, tag, func(tx *store.Tx, c *Caller, tid int64, tname string) error {
 		if group == "" {
 			return fault(koji.GenericError, "no group name given")
 		}
@@ -80,18 +69,7 @@ type GroupPackageListAddOpts struct {
 // must be in the tag (directly or by inheritance) and not blocked; a
 // package blocked there needs force. Needs the tag permission.
 func (h *Hub) GroupPackageListAdd(ctx context.Context, tag koji.Ref, group, pkg string, opts GroupPackageListAddOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, tag, func(tx *store.Tx, c *Caller, tid int64, tname string) error {
 		gid, err := groupID(tx, group)
 		if err != nil {
 			return err
@@ -167,6 +145,25 @@ func (h *Hub) GetTagGroups(ctx context.Context, tag koji.Ref, event *int64, incl
 		return nil
 	})
 	return out, err
+}
+
+// tagWrite runs fn in a write transaction for a caller with the tag
+// permission, on the tag (its id and name).
+func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, c *Caller, tid int64, tname string) error) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, err := h.caller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := h.assertPerm(tx, c, "tag"); err != nil {
+			return err
+		}
+		tid, tname, err := mustTag(tx, tag)
+		if err != nil {
+			return err
+		}
+		return fn(tx, c, tid, tname)
+	})
 }
 
 // ensureGroup returns the id of the comps group name, making it if new.

@@ -20,11 +20,7 @@ func defineExtraMethods() {
 	// comps groups (api_groups.go); Koji's **opts are keyword parameters
 	def("groupListAdd", "grplist_add(taginfo, grpinfo, block=False, force=False, display_name=None, description=None, is_default=None, uservisible=None, biarchonly=None, langonly=None)", true,
 		func(ctx context.Context, h *Hub, a args) (any, error) {
-			tag, err := a.ref("taginfo")
-			if err != nil {
-				return nil, err
-			}
-			grp, err := groupName(a)
+			tag, grp, err := tagAndGroup(a)
 			if err != nil {
 				return nil, err
 			}
@@ -34,11 +30,7 @@ func defineExtraMethods() {
 		})
 	def("groupPackageListAdd", "grp_pkg_add(taginfo, grpinfo, pkg_name, block=False, force=False, type=None, basearchonly=None, requires=None)", true,
 		func(ctx context.Context, h *Hub, a args) (any, error) {
-			tag, err := a.ref("taginfo")
-			if err != nil {
-				return nil, err
-			}
-			grp, err := groupName(a)
+			tag, grp, err := tagAndGroup(a)
 			if err != nil {
 				return nil, err
 			}
@@ -477,11 +469,15 @@ func defineExtraMethods() {
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
-// groupName is the grpinfo argument: a group name (Koji also takes an id;
-// names are what its CLI sends).
-func groupName(a args) (string, error) {
-	if n, ok := a["grpinfo"].(string); ok && n != "" {
-		return n, nil
+// tagAndGroup are the taginfo and grpinfo arguments of the group calls; the
+// group is a name (Koji also takes an id; names are what its CLI sends).
+func tagAndGroup(a args) (koji.Ref, string, error) {
+	tag, err := a.ref("taginfo")
+	if err != nil {
+		return tag, "", err
 	}
-	return "", fault(koji.ParameterError, "grpinfo: give the group by name")
+	if n, ok := a["grpinfo"].(string); ok && n != "" {
+		return tag, n, nil
+	}
+	return tag, "", fault(koji.ParameterError, "grpinfo: give the group by name")
 }
