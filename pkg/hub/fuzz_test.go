@@ -22,6 +22,14 @@ func FuzzDispatch(f *testing.F) {
 	}
 	f.Add([]byte(`<?xml version='1.0'?><methodCall><methodName>setInheritanceData</methodName><params><param><value><string>t</string></value></param><param><value><array><data><value><struct><member><name>parent_id</name><value><string>x</string></value></member></struct></value></data></array></value></param></params></methodCall>`), false)
 	f.Add([]byte(`<?xml version='1.0'?><methodCall><methodName>listTagged</methodName><params><param><value><int>-1</int></value></param><param><value><struct><member><name>latest</name><value><string>yes</string></value></member><member><name>__starstar</name><value><boolean>1</boolean></value></member></struct></value></param></params></methodCall>`), false)
+	for _, c := range []string{
+		`<methodName>groupListAdd</methodName><params><param><value><string>t</string></value></param><param><value><string>build</string></value></param></params>`,
+		`<methodName>groupListAdd</methodName><params><param><value><int>1</int></value></param><param><value><int>7</int></value></param><param><value><boolean>1</boolean></value></param></params>`,
+		`<methodName>groupPackageListAdd</methodName><params><param><value><string>t</string></value></param><param><value><string>build</string></value></param><param><value><string>bash</string></value></param></params>`,
+		`<methodName>getTagGroups</methodName><params><param><value><string>t</string></value></param><param><value><int>-3</int></value></param></params>`,
+	} {
+		f.Add([]byte(`<?xml version='1.0'?><methodCall>`+c+`</methodCall>`), false)
+	}
 	h, err := Open(context.Background(), f.TempDir(), WithLocalUser("kojiadmin"))
 	if err != nil {
 		f.Fatal(err)
