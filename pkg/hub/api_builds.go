@@ -646,18 +646,7 @@ func (h *Hub) TagBuild(ctx context.Context, tag, build koji.Ref, opts koji.TagBu
 
 // TagBuildBypass is tagBuildBypass(tag, build, force, notify) (tag permission).
 func (h *Hub) TagBuildBypass(ctx context.Context, tag, build koji.Ref, opts koji.TagBuildBypassOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, tag, func(tx *store.Tx, c *Caller, tid int64, tname string) error {
 		b, err := mustBuild(tx, build)
 		if err != nil {
 			return err

@@ -147,25 +147,6 @@ func (h *Hub) GetTagGroups(ctx context.Context, tag koji.Ref, event *int64, incl
 	return out, err
 }
 
-// tagWrite runs fn in a write transaction for a caller with the tag
-// permission, on the tag (its id and name).
-func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, c *Caller, tid int64, tname string) error) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
-		if err != nil {
-			return err
-		}
-		return fn(tx, c, tid, tname)
-	})
-}
-
 // ensureGroup returns the id of the comps group name, making it if new.
 func ensureGroup(tx *store.Tx, name string) (int64, error) {
 	id, err := groupID(tx, name)

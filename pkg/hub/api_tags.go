@@ -276,18 +276,7 @@ func setTagExtra(tx *store.Tx, user, tagID int64, key string, value any, block b
 
 // EditTag2 is editTag2(tagInfo, **kwargs) (tag permission).
 func (h *Hub) EditTag2(ctx context.Context, ref koji.Ref, opts koji.EditTagOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		id, _, err := mustTag(tx, ref)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, ref, func(tx *store.Tx, c *Caller, id int64, _ string) error {
 		if opts.Name != nil {
 			if old, _, err := tagID(tx, koji.ByName(*opts.Name)); err != nil {
 				return err
@@ -444,18 +433,7 @@ func (h *Hub) GetFullInheritance(ctx context.Context, ref koji.Ref, opts koji.Ge
 
 // SetInheritanceData is setInheritanceData(tag, data, clear) (tag permission).
 func (h *Hub) SetInheritanceData(ctx context.Context, ref koji.Ref, data []koji.InheritanceLink, opts koji.SetInheritanceOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		id, _, err := mustTag(tx, ref)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, ref, func(tx *store.Tx, c *Caller, id int64, _ string) error {
 		for _, l := range data {
 			if int64(l.ParentID) == id {
 				return fault(koji.GenericError, "Can't inherit from self")
@@ -810,18 +788,7 @@ func (h *Hub) ListExternalRepos(ctx context.Context, opts koji.ListExternalRepos
 // AddExternalRepoToTag is addExternalRepoToTag(tag_info, repo_info, priority,
 // merge_mode, arches) (tag permission).
 func (h *Hub) AddExternalRepoToTag(ctx context.Context, tag, repo koji.Ref, priority int, opts koji.AddExternalRepoToTagOpts) error {
-	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
-		if err != nil {
-			return err
-		}
+	return h.tagWrite(ctx, tag, func(tx *store.Tx, c *Caller, tid int64, tname string) error {
 		w, a := extRepoWhere(repo)
 		rs, err := readExternalRepos(tx, w, nil, a...)
 		if err != nil {

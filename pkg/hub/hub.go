@@ -212,6 +212,25 @@ func (h *Hub) write(ctx context.Context, fn func(tx *store.Tx) error) error {
 	return h.db.Write(ctx, fn)
 }
 
+// tagWrite runs fn in a write transaction for a caller with the tag
+// permission, on the tag (its id and name).
+func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, c *Caller, tid int64, tname string) error) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, err := h.caller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := h.assertPerm(tx, c, "tag"); err != nil {
+			return err
+		}
+		tid, tname, err := mustTag(tx, tag)
+		if err != nil {
+			return err
+		}
+		return fn(tx, c, tid, tname)
+	})
+}
+
 // InTransaction runs fn with a context whose hub calls all run in one write
 // transaction; calls made through sub run in a savepoint each, rolled back
 // when they fail (Koji's multiCall). wrote reports whether anything was

@@ -229,18 +229,7 @@ func defineExtraMethods() {
 		if err != nil {
 			return nil, err
 		}
-		return nil, h.write(ctx, func(tx *store.Tx) error {
-			c, err := h.caller(ctx, tx)
-			if err != nil {
-				return err
-			}
-			if err := h.assertPerm(tx, c, "tag"); err != nil {
-				return err
-			}
-			tid, tname, err := mustTag(tx, rs[0])
-			if err != nil {
-				return err
-			}
+		return nil, h.tagWrite(ctx, rs[0], func(tx *store.Tx, c *Caller, tid int64, tname string) error {
 			b, err := mustBuild(tx, rs[1])
 			if err != nil {
 				return err
