@@ -335,6 +335,16 @@ func HubLocation(h koji.Hub) string {
 	return "(unknown hub)"
 }
 
+// HubTopURL returns the URL of a remote hub's files (the Koji config's
+// topurl, or a served local hub's), "" when unknown or for the embedded hub
+// (whose files are read from HubTopDir).
+func HubTopURL(h koji.Hub) string {
+	if r, ok := h.(interface{ Options() client.Options }); ok {
+		return r.Options().TopURL
+	}
+	return ""
+}
+
 // HubTopDir is the directory of the hub's files (for paths shown to users).
 func HubTopDir(h koji.Hub) string {
 	if l, ok := h.(interface{ TopDir() string }); ok {

@@ -17,7 +17,6 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/runner"
 	"github.com/osg-htc/osg-build-go/pkg/hub/builder"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
-	"github.com/osg-htc/osg-build-go/pkg/koji/client"
 )
 
 // MockOptions are the inputs of `osg-build mock`.
@@ -141,14 +140,10 @@ func configFromKoji(ctx context.Context, opts *MockOptions, arch string) (string
 	if arch == "" {
 		arch = builder.HostArch()
 	}
-	topURL := ""
-	if r, ok := h.(interface{ Options() client.Options }); ok {
-		topURL = r.Options().TopURL
-	}
 	// osg-build's --mock-config-from-koji always adds module_hotfixes=1 to
 	// the build repo, whatever the tag says.
 	text, err := builder.HubMockConfig(ctx, h, builder.HubMockConfigOptions{Tag: opts.ConfigFromKoji, Arch: arch,
-		TopURL: topURL, TopDir: cmdutil.HubTopDir(h), ModuleHotfixes: true})
+		TopURL: cmdutil.HubTopURL(h), TopDir: cmdutil.HubTopDir(h), ModuleHotfixes: true})
 	if err != nil {
 		return "", fmt.Errorf("--mock-config-from-koji %s: %w", opts.ConfigFromKoji, err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/pkg/hub/builder"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
-	"github.com/osg-htc/osg-build-go/pkg/koji/client"
 )
 
 // MockConfigOptions are the options of mock-config.
@@ -98,13 +97,7 @@ func mockConfigRun(ctx context.Context, opts *MockConfigOptions) error {
 	o := builder.HubMockConfigOptions{Tag: tag, Arch: opts.Arch, Name: opts.Name, TopURL: opts.TopURL, TopDir: opts.TopDir,
 		Distribution: opts.Distribution}
 	if o.TopURL == "" && o.TopDir == "" {
-		if r, ok := h.(interface{ Options() client.Options }); ok {
-			o.TopURL = r.Options().TopURL
-		}
-		o.TopDir = cmdutil.HubTopDir(h)
-		if o.TopURL == "" && o.TopDir == "" {
-			return cmdutil.FlagErrorf("the hub's files URL is unknown: give --topurl (or set topurl in the Koji config)")
-		}
+		o.TopURL, o.TopDir = cmdutil.HubTopURL(h), cmdutil.HubTopDir(h)
 	}
 	text, err := builder.HubMockConfig(ctx, h, o)
 	if err != nil {
