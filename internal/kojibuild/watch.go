@@ -129,16 +129,11 @@ func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 			}
 		}()
 	}
-	// settle is the number of polls still to make at once: once the engine
-	// has run the tasks to the end, what is left to see is final (a child
-	// seen in one poll is read in the next).
-	settle := 0
 	for {
 		if engineDone != nil {
 			select {
 			case err := <-engineDone:
 				engineDone, engineRan = nil, nil
-				settle = 3
 				if err != nil && ctx.Err() == nil {
 					return w.result(), fmt.Errorf("running the tasks in the embedded hub: %w", err)
 				}
@@ -162,10 +157,6 @@ func (w *Watcher) Watch(ctx context.Context, ids []int) (*Result, error) {
 		}
 		if w.recheck {
 			w.recheck = false
-			continue
-		}
-		if settle > 0 {
-			settle--
 			continue
 		}
 		if err := w.sleep(ctx, w.interval(), engineRan); err != nil {
