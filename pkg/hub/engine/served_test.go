@@ -74,11 +74,16 @@ func TestServedEngine(t *testing.T) {
 	if len(dirs) == 0 {
 		t.Error("no repo was deleted")
 	}
-	for id, d := range dirs {
-		if _, err := os.Stat(d); err == nil {
-			t.Errorf("deleted repo %d still has its directory %s", id, d)
+	// The engine removes a deleted repo's directory right after the
+	// transaction that deletes it: wait for that, bounded.
+	waitFor("the deleted repos' directories to go", func() bool {
+		for _, d := range dirs {
+			if _, err := os.Stat(d); err == nil {
+				return false
+			}
 		}
-	}
+		return true
+	})
 	cancel()
 	e.Wait()
 	checkConsistent(t, h)
