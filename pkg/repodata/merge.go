@@ -661,9 +661,10 @@ func writeMerged(tmp string, kept []*mergedPkg, repos []string, frags []byte) ([
 	heads := [][]byte{primaryHead(len(kept)), filelistsHead(len(kept)), otherHead(len(kept))}
 	tails := [][]byte{primaryTail, filelistsTail, otherTail}
 	records := make([]Record, 3)
-	var comp compressor
+	comp := compPool.Get().(*compressor)
+	defer compPool.Put(comp)
 	for k, name := range []string{"primary", "filelists", "other"} {
-		rec, err := writeMergedFile(tmp, name, heads[k], tails[k], &comp, func(emit func([]byte) error) error {
+		rec, err := writeMergedFile(tmp, name, heads[k], tails[k], comp, func(emit func([]byte) error) error {
 			for _, p := range kept {
 				ref := p.frag[k]
 				b := frags[ref.off : ref.off+ref.n]

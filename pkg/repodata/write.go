@@ -108,6 +108,11 @@ func fragment(e *cacheEntry, k int) []byte {
 	return e.Other
 }
 
+// compPool holds compressors for the next run in the process (the hub's):
+// a deflate writer's tables are over a megabyte, and fresh memory costs
+// page faults that an update would otherwise spend much of its time on.
+var compPool = sync.Pool{New: func() any { return new(compressor) }}
+
 // compressor makes raw deflate segments.
 type compressor struct {
 	buf bytes.Buffer
@@ -173,6 +178,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	var files [3]*gzFile
 	for k := range files {
 		files[k] = newGzFile(tmp, names[k], heads[k])
+		files[k].queues(len(chunks))
 	}
 	var (
 		mu        sync.Mutex
@@ -235,64 +241,34 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}()
 		}
 	}
-	for k, g := range files {
-		g.start(len(chunks), k == 0, cancel)
-	}
-
 	// The chunks with a package the cache does not have are certainly
-	// compressed again: they are claimed first, so that their compression
-	// overlaps the checking of the others instead of ending the run.
-	order := make([]int, 0, len(chunks))
+	// compressed again: they are queued first, and the workers started
+	// before anything else, so that their compression overlaps the rest
+	// instead of ending the run. With skipStat, the entries of the cached
+	// packages are the cache's.
+	work := make(chan int, len(chunks))
 	dirty := make([]bool, len(chunks))
 	for i := range chunks {
-		for _, h := range hrefs[chunks[i].lo:chunks[i].hi] {
-			if c.lookup(h) == nil {
+		for j := chunks[i].lo; j < chunks[i].hi; j++ {
+			e := c.lookup(hrefs[j])
+			if e == nil && !dirty[i] {
 				dirty[i] = true
-				order = append(order, i)
-				break
+				work <- i
+			}
+			if skipStat {
+				entries[j] = e
 			}
 		}
 	}
-	// With skipStat, a chunk of packages the cache has, whose segments it
-	// has too, is the cache's: it is done here and now, so that hashing it
-	// need not wait for a worker.
-	var key []byte
-	mu.Lock()
-	for i := range chunks {
-		if dirty[i] {
-			continue
-		}
-		ch := &chunks[i]
-		if skipStat {
-			for j := ch.lo; j < ch.hi; j++ {
-				entries[j] = c.lookup(hrefs[j])
-			}
-			ch.key = chunkKey(entries[ch.lo:ch.hi], &key)
-			if s, ok := c.segment(ch.key); ok {
-				ch.seg, ch.crc, ch.olen, ch.cached = s.seg, s.crc, s.olen, true
-				reused.Add(int64(ch.hi - ch.lo))
-				complete(i)
-				continue
-			}
-		}
-		order = append(order, i)
-	}
-	flush()
-	mu.Unlock()
-	var next atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := &reader{limit: limit, dirfd: dirfd, skipStat: skipStat}
-			var comp compressor
-			for {
-				oi := int(next.Add(1) - 1)
-				if oi >= len(order) {
-					return
-				}
-				ci := order[oi]
+			comp := compPool.Get().(*compressor)
+			defer compPool.Put(comp)
+			for ci := range work {
 				ch := &chunks[ci]
 				read := func() {
 					mu.Lock()
@@ -300,7 +276,7 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 					flush()
 					mu.Unlock()
 				}
-				if err := r.chunk(ctx, dir, hrefs, entries, ch, c, &comp, &reused, read); err != nil {
+				if err := r.chunk(ctx, dir, hrefs, entries, ch, c, comp, &reused, read); err != nil {
 					ch.err = err
 					cancel()
 					return
@@ -312,6 +288,33 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			}
 		}()
 	}
+	for k, g := range files {
+		g.start(k == 0, cancel)
+	}
+	// With skipStat, a chunk of packages the cache has, whose segments it
+	// has too, is the cache's: it is done here and now, so that hashing it
+	// need not wait for a worker. The other chunks are queued.
+	var key []byte
+	for i := range chunks {
+		if dirty[i] {
+			continue
+		}
+		ch := &chunks[i]
+		if skipStat {
+			ch.key = chunkKey(entries[ch.lo:ch.hi], &key)
+			if s, ok := c.segment(ch.key); ok {
+				ch.seg, ch.crc, ch.olen, ch.cached = s.seg, s.crc, s.olen, true
+				reused.Add(int64(ch.hi - ch.lo))
+				mu.Lock()
+				complete(i)
+				flush()
+				mu.Unlock()
+				continue
+			}
+		}
+		work <- i
+	}
+	close(work)
 	// The primary file has the most open content to hash, and hashing it
 	// is what ends the run: that is done here, by a goroutine already
 	// running, rather than by one queued for a processor behind the others.
@@ -442,13 +445,18 @@ type gzFile struct {
 	done  sync.WaitGroup // the goroutines
 }
 
+// queues makes the queues of the open content and the segments of n
+// chunks, which start's goroutines drain.
+func (g *gzFile) queues(n int) {
+	g.opens = make(chan openChunk, n)
+	g.segs = make(chan []byte, n)
+}
+
 // start starts the goroutine that creates the file and writes the queued
 // segments and, unless the caller hashes the queued open content itself
 // (hashChunks), the one that hashes it; a failure to create or write calls
 // fail (to stop the readers) and is kept in g.err.
-func (g *gzFile) start(n int, callerHashes bool, fail func()) {
-	g.opens = make(chan openChunk, n)
-	g.segs = make(chan []byte, n)
+func (g *gzFile) start(callerHashes bool, fail func()) {
 	if !callerHashes {
 		g.done.Add(1)
 		go func() {
