@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -119,10 +120,20 @@ func (r *cacheReader) bytes() []byte {
 	return v
 }
 
+// str is bytes as a string without a copy: it shares the cache's memory,
+// as the fragments do, and lives no longer than they may (until release).
+func (r *cacheReader) str() string {
+	b := r.bytes()
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
+}
+
 // loadCache reads the sidecar cache; a missing, unreadable, corrupt or
 // stale cache is no cache.
 // The file is mapped into memory, not read: call release when done with
-// the cache and everything taken from it.
+// the cache and everything taken from it (entries, hrefs and segments).
 func loadCache(path string, limit int) *cache {
 	f, err := os.Open(path)
 	if err != nil {
@@ -235,7 +246,7 @@ func (c *cache) parseBatch(body []byte) (ok bool) {
 	es := make([]cacheEntry, n)
 	for i := range es {
 		e := &es[i]
-		e.Href = string(r.bytes())
+		e.Href = r.str()
 		e.Size = int64(r.u64())
 		e.MtimeNs = int64(r.u64())
 		e.Primary, e.Filelists, e.Other = r.bytes(), r.bytes(), r.bytes()

@@ -179,9 +179,14 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		tmp, tmpErr = makeTempRepodata(out)
 	}()
 	hrefs, stale, err := listPackages(dir, out, opts.Packages)
+	<-made
+	// What does not depend on the cache is laid out while it loads.
+	var l *layout
+	if err == nil && tmpErr == nil {
+		l = newLayout(tmp, hrefs)
+	}
 	<-loaded
 	defer old.release()
-	<-made
 	if tmpErr != nil {
 		return nil, tmpErr
 	}
@@ -198,7 +203,7 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	removeStaleTemp(out, dir, opts.Packages == nil, stale)
 
 	t0 = time.Now()
-	entries, chunks, reused, records, err := writeMetadata(ctx, dir, tmp, hrefs, old, workers, limit, opts.SkipStat)
+	entries, chunks, reused, records, err := writeMetadata(ctx, dir, l, old, workers, limit, opts.SkipStat)
 	if err != nil {
 		return nil, err
 	}

@@ -149,20 +149,38 @@ func (c *compressor) segment(last bool, parts ...[]byte) ([]byte, error) {
 	return bytes.Clone(c.buf.Bytes()), nil
 }
 
+// layout is the part of writeMetadata's work that does not depend on the
+// cache (Generate makes it while the cache loads): the packages' chunks
+// and the three files, their heads hashed.
+type layout struct {
+	hrefs  []string
+	chunks []chunk
+	files  [3]*gzFile
+}
+
+func newLayout(tmp string, hrefs []string) *layout {
+	n := len(hrefs)
+	l := &layout{hrefs: hrefs, chunks: splitChunks(hrefs)}
+	names := []string{"primary", "filelists", "other"}
+	heads := [][]byte{primaryHead(n), filelistsHead(n), otherHead(n)}
+	for k := range l.files {
+		l.files[k] = newGzFile(tmp, names[k], heads[k])
+		l.files[k].queues(len(l.chunks))
+	}
+	return l
+}
+
 // writeMetadata reads the packages with a worker pool and streams the three
 // XML files, in order, into tmp: whichever worker completes the next chunk
 // in order writes it (and any completed chunks after it) to the files, so
 // no goroutine waits for another chunk by chunk. It returns every package's
 // entry and the chunks with their compressed segments, for the next cache.
-func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cache, workers, limit int, skipStat bool) ([]*cacheEntry, []chunk, int, []Record, error) {
+func writeMetadata(ctx context.Context, dir string, l *layout, c *cache, workers, limit int, skipStat bool) ([]*cacheEntry, []chunk, int, []Record, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	n := len(hrefs)
-	entries := make([]*cacheEntry, n)
-	chunks := splitChunks(hrefs)
-
-	names := []string{"primary", "filelists", "other"}
-	heads := [][]byte{primaryHead(n), filelistsHead(n), otherHead(n)}
+	hrefs, chunks, files := l.hrefs, l.chunks, l.files
+	tmp := files[0].dir
+	entries := make([]*cacheEntry, len(hrefs))
 	tails := [][]byte{primaryTail, filelistsTail, otherTail}
 	dirfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -170,16 +188,11 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	}
 	defer unix.Close(dirfd)
 
-	// The files, each with a goroutine that creates it and writes the
-	// compressed segments and one that hashes its open content (primary's:
-	// the goroutine that waits for the workers, below), so that neither the
-	// three files nor hashing and file creation (slow on some file
-	// systems) wait for each other.
-	var files [3]*gzFile
-	for k := range files {
-		files[k] = newGzFile(tmp, names[k], heads[k])
-		files[k].queues(len(chunks))
-	}
+	// The files (see newLayout), each with a goroutine that creates it and
+	// writes the compressed segments and one that hashes its open content
+	// (primary's: the goroutine that waits for the workers, below), so that
+	// neither the three files nor hashing and file creation (slow on some
+	// file systems) wait for each other.
 	var (
 		mu        sync.Mutex
 		listed    = make([]bool, len(chunks)) // entries known
@@ -294,7 +307,10 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 	// With skipStat, a chunk of packages the cache has, whose segments it
 	// has too, is the cache's: it is done here and now, so that hashing it
 	// need not wait for a worker. The other chunks are queued.
+	// They are handed to the files in one flush: a flush per chunk would
+	// wake the hashers once per chunk.
 	var key []byte
+	var done []int
 	for i := range chunks {
 		if dirty[i] {
 			continue
@@ -305,16 +321,21 @@ func writeMetadata(ctx context.Context, dir, tmp string, hrefs []string, c *cach
 			if s, ok := c.segment(ch.key); ok {
 				ch.seg, ch.crc, ch.olen, ch.cached = s.seg, s.crc, s.olen, true
 				reused.Add(int64(ch.hi - ch.lo))
-				mu.Lock()
-				complete(i)
-				flush()
-				mu.Unlock()
+				done = append(done, i)
 				continue
 			}
 		}
 		work <- i
 	}
 	close(work)
+	if len(done) > 0 {
+		mu.Lock()
+		for _, i := range done {
+			complete(i)
+		}
+		flush()
+		mu.Unlock()
+	}
 	// The primary file has the most open content to hash, and hashing it
 	// is what ends the run: that is done here, by a goroutine already
 	// running, rather than by one queued for a processor behind the others.
