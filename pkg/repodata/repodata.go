@@ -42,6 +42,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/klauspost/compress/gzip"
 	"golang.org/x/sys/unix"
@@ -66,6 +67,11 @@ type Options struct {
 	// Packages, when not nil, is the explicit list of RPMs (paths relative
 	// to Dir, or absolute paths below it) instead of every *.rpm below Dir.
 	Packages []string
+	// Excludes are glob patterns (createrepo_c's --excludes: * matches any
+	// characters, / included, and ? any one character) of packages not to
+	// index, matched against each package's file name and its path
+	// relative to Dir.
+	Excludes []string
 	// Workers is the number of header readers; runtime.NumCPU() when < 1.
 	Workers int
 	// Update reuses the metadata of unchanged packages from the existing
@@ -179,6 +185,9 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 		tmp, tmpErr = makeTempRepodata(out)
 	}()
 	hrefs, stale, err := listPackages(dir, out, opts.Packages)
+	if len(opts.Excludes) > 0 {
+		hrefs = slices.DeleteFunc(hrefs, func(h string) bool { return excluded(h, opts.Excludes) })
+	}
 	<-made
 	// What does not depend on the cache is laid out while it loads.
 	var l *layout
@@ -312,6 +321,59 @@ func listPackages(dir, out string, list []string) ([]string, []string, error) {
 		hrefs[i] = k.href
 	}
 	return slices.Compact(hrefs), stale, nil
+}
+
+// excluded says whether a package's href or file name matches one of the
+// patterns.
+func excluded(href string, patterns []string) bool {
+	base := path.Base(href)
+	for _, p := range patterns {
+		if globMatch(p, base) || globMatch(p, href) {
+			return true
+		}
+	}
+	return false
+}
+
+// globMatch matches s against a pattern of GLib's kind (createrepo_c's
+// --excludes): '*' matches any run of characters, '/' included, '?' any one
+// character, and nothing else is special.
+func globMatch(pattern, s string) bool {
+	p, r := chars(pattern), chars(s)
+	pi, si := 0, 0
+	star, mark := -1, 0
+	for si < len(r) {
+		switch {
+		case pi < len(p) && p[pi] == "*":
+			star, mark = pi, si
+			pi++
+		case pi < len(p) && (p[pi] == "?" || p[pi] == r[si]):
+			pi++
+			si++
+		case star >= 0:
+			pi = star + 1
+			mark++
+			si = mark
+		default:
+			return false
+		}
+	}
+	for pi < len(p) && p[pi] == "*" {
+		pi++
+	}
+	return pi == len(p)
+}
+
+// chars cuts s into its UTF-8 characters, a byte that is not part of one
+// standing for itself.
+func chars(s string) []string {
+	c := make([]string, 0, len(s))
+	for len(s) > 0 {
+		_, n := utf8.DecodeRuneInString(s)
+		c = append(c, s[:n])
+		s = s[n:]
+	}
+	return c
 }
 
 // walkRPMs appends the *.rpm files (regular, or symlinks to regular files)

@@ -1117,3 +1117,58 @@ func TestUpdateRandomChanges(t *testing.T) {
 		})
 	}
 }
+
+func TestGlobMatch(t *testing.T) {
+	for _, c := range []struct {
+		p, s string
+		want bool
+	}{
+		{"*debuginfo*", "foo-debuginfo-1.0-1.x86_64.rpm", true},
+		{"*debuginfo*", "foo-1.0-1.x86_64.rpm", false},
+		{"*.src.rpm", "sub/dir/foo-1.0-1.src.rpm", true}, // * crosses /
+		{"foo-?.0*", "foo-1.0-1.noarch.rpm", true},
+		{"foo-?.0*", "foo-10.0-1.noarch.rpm", false},
+		{"a*b*c", "axxbyyc", true},
+		{"a*b*c", "axxbyy", false},
+		{"*", "", true},
+		{"", "", true},
+		{"", "x", false},
+		{"é?", "éü", true},        // ? is one character, not one byte
+		{"[ab]*", "a.rpm", false}, // brackets are literal, as in GLib
+		{"**x", "yyx", true},
+	} {
+		if got := globMatch(c.p, c.s); got != c.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", c.p, c.s, got, c.want)
+		}
+	}
+}
+
+func FuzzGlobMatch(f *testing.F) {
+	f.Add("*debuginfo*", "foo-debuginfo-1.rpm")
+	f.Add("a*?b", "aXYb")
+	f.Fuzz(func(t *testing.T, p, s string) {
+		// A pattern without wildcards matches only itself, and "*" + p
+		// + "*" matches whatever contains a match of p's literal text.
+		if !strings.ContainsAny(p, "*?") && globMatch(p, s) != (p == s) {
+			t.Fatalf("literal %q vs %q", p, s)
+		}
+		if globMatch(p, s) && !globMatch("*"+p, "x"+s) {
+			t.Fatalf("%q matches %q but *%q does not match x%q", p, s, p, s)
+		}
+	})
+}
+
+func TestExcludes(t *testing.T) {
+	repo := fixtureRepo(t)
+	// One pattern on the file name, one on the path below the repository.
+	res := generate(t, Options{Dir: repo, Excludes: []string{"*-libs-*", "sub/*"}})
+	prim := parsePrimary(t, openMD(t, repo, "primary"))
+	if res.Packages != 1 || len(prim.Packages) != 1 || prim.Packages[0].Location.Href != fixtures[0] {
+		t.Fatalf("indexed %d packages, want only %s", res.Packages, fixtures[0])
+	}
+	// Excludes apply to an explicit package list too.
+	res = generate(t, Options{Dir: repo, Packages: []string{fixtures[0], fixtures[1]}, Excludes: []string{"osgtest-full-1*"}})
+	if res.Packages != 1 {
+		t.Errorf("explicit list: %d packages, want 1", res.Packages)
+	}
+}

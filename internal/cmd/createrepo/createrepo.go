@@ -34,6 +34,7 @@ type CreaterepoOptions struct {
 	PkgList        string
 	ChangelogLimit int
 	Database       bool
+	Excludes       []string
 }
 
 // NewCmdCreaterepo returns the createrepo command. runF replaces the run
@@ -41,6 +42,7 @@ type CreaterepoOptions struct {
 func NewCmdCreaterepo(f *cmdutil.Factory, runF func(context.Context, *CreaterepoOptions) error) *cobra.Command {
 	opts := &CreaterepoOptions{IO: f.IOStreams, Now: f.Now}
 	var noDatabase, errorExit, unique bool
+	var checksum string
 	cmd := &cobra.Command{
 		Use:   "createrepo [flags] DIR",
 		Short: "Write yum repository metadata (repodata/) for a directory of RPMs",
@@ -64,7 +66,8 @@ and the existing repodata is left untouched.
 ` + cmdutil.ExitStatusHelp,
 		Example: `  osg-build createrepo ./repo
   osg-build createrepo --update --workers 4 ./repo
-  osg-build createrepo -g comps.xml -i pkglist -o /srv/repo-out ./topdir`,
+  osg-build createrepo -g comps.xml -i pkglist -o /srv/repo-out ./topdir
+  osg-build createrepo -x '*-debuginfo-*' -x '*.src.rpm' ./repo`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Dir = args[0]
@@ -73,6 +76,9 @@ and the existing repodata is left untouched.
 			}
 			if opts.SkipStat && !opts.Update {
 				return cmdutil.FlagErrorf("--skip-stat only makes sense with --update")
+			}
+			if !strings.EqualFold(checksum, "sha256") {
+				return cmdutil.FlagErrorf("--checksum %s: only sha256 checksums are written (createrepo_c's default)", checksum)
 			}
 			if opts.ChangelogLimit < 0 {
 				return cmdutil.FlagErrorf("--changelog-limit must be 0 or more, not %d", opts.ChangelogLimit)
@@ -91,6 +97,8 @@ and the existing repodata is left untouched.
 	fl.StringVarP(&opts.GroupFile, "groupfile", "g", "", "comps `FILE` to add as the group metadata")
 	fl.StringVarP(&opts.PkgList, "pkglist", "i", "", "index only the packages listed in `FILE` (one path relative to DIR per line)")
 	fl.IntVar(&opts.ChangelogLimit, "changelog-limit", repodata.DefaultChangelogLimit, "number of newest changelog entries kept per package")
+	fl.StringArrayVarP(&opts.Excludes, "excludes", "x", nil, "do not index packages whose file name or path matches `GLOB` (* and ?, as createrepo_c's; repeatable)")
+	fl.StringVarP(&checksum, "checksum", "s", "sha256", "checksum `TYPE` of the metadata and packages: sha256 only")
 	fl.BoolVarP(&opts.Database, "database", "d", false, "accepted for createrepo_c compatibility; sqlite databases are not written")
 	fl.BoolVar(&noDatabase, "no-database", false, "accepted for createrepo_c compatibility (the default here)")
 	fl.BoolVar(&errorExit, "error-exit-val", false, "accepted for createrepo_c compatibility (always on)")
@@ -120,6 +128,7 @@ func createrepoRun(ctx context.Context, opts *CreaterepoOptions) error {
 		Update:    opts.Update,
 		SkipStat:  opts.SkipStat,
 		GroupFile: opts.GroupFile,
+		Excludes:  opts.Excludes,
 		Now:       now,
 	}
 	if opts.ChangelogLimit == 0 {

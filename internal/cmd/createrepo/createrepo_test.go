@@ -28,6 +28,9 @@ func TestFlags(t *testing.T) {
 		{name: "no dir", args: []string{}, wantErr: "accepts 1 arg"},
 		{name: "bad workers", args: []string{"--workers", "-2", "repo"}, wantErr: "--workers must be 1 or more"},
 		{name: "bad changelog limit", args: []string{"--changelog-limit", "-1", "repo"}, wantErr: "--changelog-limit"},
+		{name: "excludes and checksum", args: []string{"-x", "*debuginfo*", "--excludes", "*.src.rpm", "-s", "SHA256", "repo"},
+			want: CreaterepoOptions{Dir: "repo", ChangelogLimit: 10, Excludes: []string{"*debuginfo*", "*.src.rpm"}}},
+		{name: "other checksum", args: []string{"--checksum", "sha1", "repo"}, wantErr: "only sha256"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
