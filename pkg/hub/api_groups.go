@@ -8,7 +8,7 @@ import (
 )
 
 // Comps groups of tags: what a repo's groups/comps.xml is made of, and what
-// a mock buildroot installs (chroot_setup_cmd "install build").
+// a mock buildroot installs (chroot_setup_cmd "install @build").
 
 // GroupListAddOpts are the options of groupListAdd (Koji's **opts of
 // grplist_add, as keyword arguments).

@@ -128,7 +128,7 @@ func TestMockConfig(t *testing.T) {
 		"config_opts['root'] = 'osg-25-main-el9-build-12-34'\n",
 		"config_opts['basedir'] = '/var/lib/mock'\n",
 		"config_opts['target_arch'] = 'x86_64'\n",
-		"config_opts['chroot_setup_cmd'] = 'install build'\n",
+		"config_opts['chroot_setup_cmd'] = 'install @build'\n",
 		"config_opts['chroothome'] = '/builddir'\n",
 		"config_opts['rpmbuild_networking'] = False\n",
 		"config_opts['rpmbuild_timeout'] = 86400\n",

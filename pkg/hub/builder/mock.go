@@ -162,7 +162,7 @@ func MockConfig(o MockConfigOptions) string {
 		"basedir":             o.MockDir,
 		"target_arch":         target,
 		"chroothome":          "/builddir",
-		"chroot_setup_cmd":    "install " + group,
+		"chroot_setup_cmd":    "install @" + group, // a comps group, as genMockConfig writes it
 		"rpmbuild_networking": o.UseHostResolv,
 		"use_host_resolv":     o.UseHostResolv,
 		"rpmbuild_timeout":    86400,
