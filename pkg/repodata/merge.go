@@ -201,6 +201,11 @@ func Merge(ctx context.Context, opts MergeOptions) (*MergeResult, error) {
 		}
 		records = append(records, recs...)
 	}
+	origins, err := writeOrigins(tmp, kept, opts.Repos)
+	if err != nil {
+		return nil, err
+	}
+	records = append(records, origins)
 	now := time.Now
 	if opts.Now != nil {
 		now = opts.Now
@@ -722,6 +727,37 @@ func writeMergedFile(tmp, name string, head, tail []byte, comp *compressor, each
 		return Record{}, err
 	}
 	return g.finish(tail)
+}
+
+// writeOrigins writes pkgorigins.gz, the "origin" record mergerepo_c
+// writes (and kojid reads to tell which repo a buildroot's package came
+// from): a line "N-V-R.A<TAB>repo URL/" per package, the repos in their
+// order, each in its own order (mergerepo_c's order within a repo is its
+// hash table's), and one line per N-V-R.A, the first repo's, as
+// mergerepo_c keeps one.
+func writeOrigins(tmp string, kept []*mergedPkg, repos []string) (Record, error) {
+	byRepo := slices.Clone(kept)
+	slices.SortFunc(byRepo, func(a, b *mergedPkg) int {
+		if a.repo != b.repo {
+			return a.repo - b.repo
+		}
+		return a.seq - b.seq
+	})
+	var b bytes.Buffer
+	seen := make(map[string]bool, len(byRepo))
+	for _, p := range byRepo {
+		nvra := p.name + "-" + p.ver + "-" + p.rel + "." + p.arch
+		if seen[nvra] {
+			continue
+		}
+		seen[nvra] = true
+		u := repos[p.repo]
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		b.WriteString(nvra + "\t" + u + "\n")
+	}
+	return writeGzRecord(tmp, "origin", "pkgorigins.gz", b.Bytes())
 }
 
 // withBase adds xml:base="base" to the <location> of a primary fragment.

@@ -145,6 +145,11 @@ func TestMergeSameAsMergerepoC(t *testing.T) {
 			if !slices.Equal(of, tf) || !slices.Equal(oo, to) {
 				t.Errorf("filelists/other differ:\nours %v %v\nmergerepo_c %v %v", of, oo, tf, to)
 			}
+			// The same lines; mergerepo_c orders a repo's by its hash table.
+			lines := func(b []byte) []string { l := strings.Split(string(b), "\n"); slices.Sort(l); return l }
+			if o, th := openMD(t, ours, "origin"), openMD(t, theirs, "origin"); !slices.Equal(lines(o), lines(th)) || !bytes.HasSuffix(o, []byte("/\n")) {
+				t.Errorf("pkgorigins differ:\nours:\n%s\nmergerepo_c:\n%s", o, th)
+			}
 			if res.Packages != len(op) || res.PerRepo[0]+res.PerRepo[1] != res.Packages {
 				t.Errorf("result %+v for %d packages", res, len(op))
 			}

@@ -533,25 +533,35 @@ func writeGroup(tmp, groupFile string) ([]Record, error) {
 	}
 	group := Record{Type: "group", Href: "repodata/" + plainName, Checksum: plainSum, Timestamp: st.ModTime().Unix(), Size: int64(len(data)), OpenSize: -1}
 
+	groupGz, err := writeGzRecord(tmp, "group_gz", base+".gz", data)
+	if err != nil {
+		return nil, err
+	}
+	return []Record{group, groupGz}, nil
+}
+
+// writeGzRecord gzips data into tmp/<checksum>-name and returns its
+// record, of type typ.
+func writeGzRecord(tmp, typ, name string, data []byte) (Record, error) {
 	var zb bytes.Buffer
 	gz, _ := gzip.NewWriterLevel(&zb, gzip.DefaultCompression)
 	gz.Header.OS = 3
 	gz.Write(data)
 	if err := gz.Close(); err != nil {
-		return nil, err
+		return Record{}, err
 	}
-	zsum := sha256.Sum256(zb.Bytes())
-	gzSum := hex.EncodeToString(zsum[:])
-	gzName := gzSum + "-" + base + ".gz"
-	if err := os.WriteFile(filepath.Join(tmp, gzName), zb.Bytes(), 0o644); err != nil {
-		return nil, err
+	zsum, osum := sha256.Sum256(zb.Bytes()), sha256.Sum256(data)
+	file := hex.EncodeToString(zsum[:]) + "-" + name
+	path := filepath.Join(tmp, file)
+	if err := os.WriteFile(path, zb.Bytes(), 0o644); err != nil {
+		return Record{}, err
 	}
-	if st, err = os.Stat(filepath.Join(tmp, gzName)); err != nil {
-		return nil, err
+	st, err := os.Stat(path)
+	if err != nil {
+		return Record{}, err
 	}
-	groupGz := Record{Type: "group_gz", Href: "repodata/" + gzName, Checksum: gzSum, OpenChecksum: plainSum,
-		Timestamp: st.ModTime().Unix(), Size: int64(zb.Len()), OpenSize: int64(len(data))}
-	return []Record{group, groupGz}, nil
+	return Record{Type: typ, Href: "repodata/" + file, Checksum: hex.EncodeToString(zsum[:]), OpenChecksum: hex.EncodeToString(osum[:]),
+		Timestamp: st.ModTime().Unix(), Size: int64(zb.Len()), OpenSize: int64(len(data))}, nil
 }
 
 // writeRepomd writes repomd.xml as createrepo_c formats it.
