@@ -28,11 +28,14 @@ package repodata
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -81,6 +84,13 @@ type Options struct {
 	// cache is unchanged, without checking its size and modification time
 	// (createrepo_c's --skip-stat; Koji's createrepo task uses it).
 	SkipStat bool
+	// KeepMetadata, with Update, keeps the records of the existing
+	// repomd.xml that this run does not write (updateinfo, modules,
+	// pkgorigins, ...: everything but primary, filelists and other, their
+	// sqlite and zchunk variants, and group and group_gz when GroupFile
+	// is given), their files linked into the new repodata: createrepo_c's
+	// --keep-all-metadata, the default of EL's createrepo_c.
+	KeepMetadata bool
 	// GroupFile is a comps.xml to add as the group and group_gz records.
 	GroupFile string
 	// ChangelogLimit is the number of newest changelog entries kept per
@@ -100,6 +110,9 @@ type Record struct {
 	Timestamp    int64
 	Size         int64
 	OpenSize     int64 // -1 for uncompressed files
+	// ChecksumType and OpenChecksumType are "sha256" when empty (a kept
+	// record may have another).
+	ChecksumType, OpenChecksumType string
 }
 
 // Result describes the repodata written.
@@ -219,6 +232,13 @@ func Generate(ctx context.Context, opts Options) (*Result, error) {
 	slog.Debug("repodata: wrote metadata", "packages", len(entries), "reused", reused, "took", time.Since(t0))
 	if opts.GroupFile != "" {
 		recs, err := writeGroup(tmp, opts.GroupFile)
+		if err != nil {
+			return nil, err
+		}
+		records = append(records, recs...)
+	}
+	if opts.Update && opts.KeepMetadata {
+		recs, err := keepRecords(repodata, tmp, records)
 		if err != nil {
 			return nil, err
 		}
@@ -540,6 +560,96 @@ func writeGroup(tmp, groupFile string) ([]Record, error) {
 	return []Record{group, groupGz}, nil
 }
 
+// keepRecords links into tmp the files of the records of the old
+// repodata's repomd.xml that records (what this run wrote) does not
+// replace, and returns those records as they were. No old repomd.xml is
+// nothing to keep; a record whose file is missing is dropped with a
+// warning, as a reader could not use it either.
+func keepRecords(old, tmp string, records []Record) ([]Record, error) {
+	data, err := os.ReadFile(filepath.Join(old, "repomd.xml"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("read the old repomd.xml to keep its metadata: %w", err)
+	}
+	var md struct {
+		Data []struct {
+			Type     string `xml:"type,attr"`
+			Checksum struct {
+				Type  string `xml:"type,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"checksum"`
+			OpenChecksum struct {
+				Type  string `xml:"type,attr"`
+				Value string `xml:",chardata"`
+			} `xml:"open-checksum"`
+			Location struct {
+				Href string `xml:"href,attr"`
+			} `xml:"location"`
+			Timestamp int64  `xml:"timestamp"`
+			Size      int64  `xml:"size"`
+			OpenSize  *int64 `xml:"open-size"`
+		} `xml:"data"`
+	}
+	if err := xml.Unmarshal(data, &md); err != nil {
+		slog.Warn("the old repomd.xml does not parse: its additional metadata is not kept", "path", filepath.Join(old, "repomd.xml"), "err", err)
+		return nil, nil
+	}
+	written := map[string]bool{}
+	for _, r := range records {
+		written[r.Type] = true
+	}
+	var kept []Record
+	for _, d := range md.Data {
+		base, _, _ := strings.Cut(d.Type, "_")
+		if written[d.Type] || base == "primary" || base == "filelists" || base == "other" ||
+			(written["group"] && (d.Type == "group" || d.Type == "group_gz" || d.Type == "group_zck")) {
+			continue
+		}
+		name := path.Base(d.Location.Href)
+		if d.Location.Href != "repodata/"+name || name == "repomd.xml" || name == CacheName {
+			slog.Warn("not keeping metadata outside repodata/", "type", d.Type, "href", d.Location.Href)
+			continue
+		}
+		src, dst := filepath.Join(old, name), filepath.Join(tmp, name)
+		if err := os.Link(src, dst); err != nil {
+			if _, serr := os.Stat(src); serr != nil {
+				slog.Warn("not keeping metadata whose file is missing", "type", d.Type, "file", src)
+				continue
+			}
+			if err := copyNew(src, dst); err != nil {
+				return nil, fmt.Errorf("keep %s metadata: %w", d.Type, err)
+			}
+		}
+		r := Record{Type: d.Type, Href: d.Location.Href, Checksum: strings.TrimSpace(d.Checksum.Value), ChecksumType: d.Checksum.Type,
+			OpenChecksum: strings.TrimSpace(d.OpenChecksum.Value), OpenChecksumType: d.OpenChecksum.Type,
+			Timestamp: d.Timestamp, Size: d.Size, OpenSize: -1}
+		if d.OpenSize != nil {
+			r.OpenSize = *d.OpenSize
+		}
+		kept = append(kept, r)
+	}
+	return kept, nil
+}
+
+// copyNew copies src to dst, a new file.
+func copyNew(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
+
 // writeGzRecord gzips data into tmp/<checksum>-name and returns its
 // record, of type typ.
 func writeGzRecord(tmp, typ, name string, data []byte) (Record, error) {
@@ -572,9 +682,9 @@ func writeRepomd(path string, rev int64, records []Record) error {
 	fmt.Fprintf(&b, "  <revision>%d</revision>\n", rev)
 	for _, r := range records {
 		fmt.Fprintf(&b, "  <data type=\"%s\">\n", r.Type)
-		fmt.Fprintf(&b, "    <checksum type=\"sha256\">%s</checksum>\n", r.Checksum)
+		fmt.Fprintf(&b, "    <checksum type=\"%s\">%s</checksum>\n", cmp.Or(r.ChecksumType, "sha256"), r.Checksum)
 		if r.OpenChecksum != "" {
-			fmt.Fprintf(&b, "    <open-checksum type=\"sha256\">%s</open-checksum>\n", r.OpenChecksum)
+			fmt.Fprintf(&b, "    <open-checksum type=\"%s\">%s</open-checksum>\n", cmp.Or(r.OpenChecksumType, "sha256"), r.OpenChecksum)
 		}
 		b.WriteString("    <location")
 		attr(&b, "href", r.Href)

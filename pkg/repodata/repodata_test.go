@@ -1172,3 +1172,61 @@ func TestExcludes(t *testing.T) {
 		t.Errorf("explicit list: %d packages, want 1", res.Packages)
 	}
 }
+
+func TestKeepMetadata(t *testing.T) {
+	repo := fixtureRepo(t)
+	rd := filepath.Join(repo, "repodata")
+	res := generate(t, Options{Dir: repo})
+	// As modifyrepo_c would add them: an updateinfo, and a record with
+	// another checksum type.
+	upd, err := writeGzRecord(rd, "updateinfo", "updateinfo.xml.gz", []byte("<?xml version=\"1.0\"?>\n<updates></updates>\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod, err := writeGzRecord(rd, "modules", "modules.yaml.gz", []byte("---\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mod.ChecksumType = "sha512"
+	if err := writeRepomd(filepath.Join(rd, "repomd.xml"), 1, append(res.Records, upd, mod)); err != nil {
+		t.Fatal(err)
+	}
+	comps := filepath.Join(t.TempDir(), "comps.xml")
+	os.WriteFile(comps, []byte("<comps/>\n"), 0o644)
+
+	res = generate(t, Options{Dir: repo, Update: true, KeepMetadata: true, GroupFile: comps})
+	types := map[string]Record{}
+	for _, r := range res.Records {
+		types[r.Type] = r
+	}
+	if got := types["updateinfo"]; got.Checksum != upd.Checksum || got.Href != upd.Href || got.OpenSize != upd.OpenSize {
+		t.Errorf("updateinfo kept as %+v, want %+v", got, upd)
+	}
+	if len(res.Records) != 7 { // primary, filelists, other, group, group_gz, updateinfo, modules
+		t.Errorf("records %v", res.Records)
+	}
+	if _, err := os.Stat(filepath.Join(repo, upd.Href)); err != nil {
+		t.Errorf("kept file: %v", err)
+	}
+	if got := openMD(t, repo, "updateinfo"); !bytes.Contains(got, []byte("<updates>")) {
+		t.Errorf("updateinfo reads %q", got)
+	}
+	repomd, _ := os.ReadFile(filepath.Join(rd, "repomd.xml"))
+	if !bytes.Contains(repomd, []byte(`<checksum type="sha512">`+mod.Checksum)) {
+		t.Errorf("the modules record lost its checksum type:\n%s", repomd)
+	}
+
+	// A new group file replaces the old group records; without
+	// KeepMetadata the additional records go.
+	res = generate(t, Options{Dir: repo, Update: true, KeepMetadata: true, GroupFile: comps})
+	if len(res.Records) != 7 {
+		t.Errorf("second update: records %v", res.Records)
+	}
+	res = generate(t, Options{Dir: repo, Update: true})
+	if len(res.Records) != 3 {
+		t.Errorf("without KeepMetadata: records %v", res.Records)
+	}
+	if _, err := os.Stat(filepath.Join(repo, upd.Href)); err == nil {
+		t.Error("the dropped updateinfo's file is still there")
+	}
+}

@@ -35,13 +35,16 @@ type CreaterepoOptions struct {
 	ChangelogLimit int
 	Database       bool
 	Excludes       []string
+	// DiscardMetadata drops, with Update, the old repodata's additional
+	// records (createrepo_c's --keep-all-metadata is the default, as on EL).
+	DiscardMetadata bool
 }
 
 // NewCmdCreaterepo returns the createrepo command. runF replaces the run
 // function in tests.
 func NewCmdCreaterepo(f *cmdutil.Factory, runF func(context.Context, *CreaterepoOptions) error) *cobra.Command {
 	opts := &CreaterepoOptions{IO: f.IOStreams, Now: f.Now}
-	var noDatabase, errorExit, unique bool
+	var noDatabase, errorExit, unique, keepAll bool
 	var checksum string
 	cmd := &cobra.Command{
 		Use:   "createrepo [flags] DIR",
@@ -58,7 +61,9 @@ With --update, packages whose path, size and modification time are unchanged
 reuse their metadata from repodata/osg-build-cache, a cache every run
 writes; adding one package to a large repository reads only that package. A
 repository without that cache (for example one written by createrepo_c) is
-indexed in full.
+indexed in full. The old repodata's additional metadata (updateinfo added
+with modifyrepo_c, modules, ...) is kept, as EL's createrepo_c keeps it,
+unless --discard-additional-metadata is given.
 
 A package that cannot be read fails the run (createrepo_c --error-exit-val),
 and the existing repodata is left untouched.
@@ -80,6 +85,9 @@ and the existing repodata is left untouched.
 			if !strings.EqualFold(checksum, "sha256") {
 				return cmdutil.FlagErrorf("--checksum %s: only sha256 checksums are written (createrepo_c's default)", checksum)
 			}
+			if keepAll && opts.DiscardMetadata {
+				return cmdutil.FlagErrorf("--keep-all-metadata and --discard-additional-metadata contradict each other")
+			}
 			if opts.ChangelogLimit < 0 {
 				return cmdutil.FlagErrorf("--changelog-limit must be 0 or more, not %d", opts.ChangelogLimit)
 			}
@@ -99,6 +107,8 @@ and the existing repodata is left untouched.
 	fl.IntVar(&opts.ChangelogLimit, "changelog-limit", repodata.DefaultChangelogLimit, "number of newest changelog entries kept per package")
 	fl.StringArrayVarP(&opts.Excludes, "excludes", "x", nil, "do not index packages whose file name or path matches `GLOB` (* and ?, as createrepo_c's; repeatable)")
 	fl.StringVarP(&checksum, "checksum", "s", "sha256", "checksum `TYPE` of the metadata and packages: sha256 only")
+	fl.BoolVar(&keepAll, "keep-all-metadata", false, "with --update, keep the old repodata's additional metadata (updateinfo, modules, ...); the default")
+	fl.BoolVar(&opts.DiscardMetadata, "discard-additional-metadata", false, "with --update, drop the old repodata's additional metadata")
 	fl.BoolVarP(&opts.Database, "database", "d", false, "accepted for createrepo_c compatibility; sqlite databases are not written")
 	fl.BoolVar(&noDatabase, "no-database", false, "accepted for createrepo_c compatibility (the default here)")
 	fl.BoolVar(&errorExit, "error-exit-val", false, "accepted for createrepo_c compatibility (always on)")
@@ -130,6 +140,8 @@ func createrepoRun(ctx context.Context, opts *CreaterepoOptions) error {
 		GroupFile: opts.GroupFile,
 		Excludes:  opts.Excludes,
 		Now:       now,
+
+		KeepMetadata: !opts.DiscardMetadata,
 	}
 	if opts.ChangelogLimit == 0 {
 		ropts.ChangelogLimit = repodata.NoChangelogs

@@ -31,6 +31,9 @@ func TestFlags(t *testing.T) {
 		{name: "excludes and checksum", args: []string{"-x", "*debuginfo*", "--excludes", "*.src.rpm", "-s", "SHA256", "repo"},
 			want: CreaterepoOptions{Dir: "repo", ChangelogLimit: 10, Excludes: []string{"*debuginfo*", "*.src.rpm"}}},
 		{name: "other checksum", args: []string{"--checksum", "sha1", "repo"}, wantErr: "only sha256"},
+		{name: "keep all metadata", args: []string{"--update", "--keep-all-metadata", "repo"}, want: CreaterepoOptions{Dir: "repo", Update: true, ChangelogLimit: 10}},
+		{name: "discard metadata", args: []string{"--update", "--discard-additional-metadata", "repo"}, want: CreaterepoOptions{Dir: "repo", Update: true, ChangelogLimit: 10, DiscardMetadata: true}},
+		{name: "keep and discard", args: []string{"--keep-all-metadata", "--discard-additional-metadata", "repo"}, wantErr: "contradict"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
