@@ -37,6 +37,9 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taskinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/untagbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/regenrepo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/waitrepo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/watchtask"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/config"
 	"github.com/osg-htc/osg-build-go/internal/runner"
@@ -102,6 +105,10 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listhistory.NewCmdListHistory(f, nil),
 		taskinfo.NewCmdTaskInfo(f, nil),
 		call.NewCmdCall(f, nil),
+		// osg-build's own, under the names koji (and OSG's docs) give them.
+		regenrepo.NewCmdRegenRepo(f, nil),
+		waitrepo.NewCmdWaitRepo(f, nil),
+		watchtask.NewCmdWatchTask(f, nil),
 	} {
 		cmd.AddCommand(c)
 	}
@@ -113,25 +120,48 @@ var globalFlags = map[string]bool{"--hub": true, "--config": true, "--profile": 
 
 // passthrough runs the koji CLI with the OSG config for a verb osg-koji
 // does not do itself; koji's exit status becomes ours.
+//
+// The koji CLI talks to the hub of the config (or of --hub URL, given to it
+// as --server); it cannot reach an embedded hub, so with one selected the
+// verb is refused rather than run against the config's (production) hub.
 func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, args []string) error {
 	var kept []string
+	hubSpec := ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
-		name, _, hasValue := strings.Cut(a, "=")
+		name, value, hasValue := strings.Cut(a, "=")
 		if globalFlags[name] {
-			if !hasValue {
+			if !hasValue && i+1 < len(args) {
 				i++
+				value = args[i]
+			}
+			if name == "--hub" {
+				hubSpec = value
 			}
 			continue
 		}
 		kept = append(kept, a)
 	}
+	if hubSpec == "" {
+		hubSpec, _ = cmd.Root().PersistentFlags().GetString(cmdutil.FlagHub)
+	}
+	if hubSpec == "" && f.Getenv != nil {
+		hubSpec = f.Getenv(cmdutil.EnvHub)
+	}
+	hubSpec = strings.TrimSpace(hubSpec)
 	verb := ""
 	for _, a := range kept {
 		if !strings.HasPrefix(a, "-") {
 			verb = a
 			break
 		}
+	}
+	if dir, ok, _ := cmdutil.LocalHubDir(hubSpec, f.Getenv); ok {
+		return cmdutil.FlagErrorf("%q is not an osg-koji command, and the koji CLI, which would run it, cannot reach the embedded hub (%s); osg-koji's own commands are: %s (or serve the hub with `osg-build hub serve` and point koji at it)",
+			verb, dir, strings.Join(native(cmd), ", "))
+	}
+	if hubSpec != "" && !strings.HasPrefix(hubSpec, "https://") && !strings.HasPrefix(hubSpec, "http://") {
+		return cmdutil.FlagErrorf("invalid hub %q: use local, local:DIR, sqlite:///DIR or an https:// hub URL", hubSpec)
 	}
 	if _, ok := runner.Look("koji"); !ok {
 		return cmdutil.FlagErrorf("%q is not an osg-koji command, and the koji CLI (which would run it) is not installed; osg-koji's own commands are: %s",
@@ -147,7 +177,11 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 	if authType == "" {
 		authType = "kerberos"
 	}
-	kojiArgs := append([]string{"--config=" + conf, "--authtype=" + authType}, kept...)
+	kojiArgs := []string{"--config=" + conf, "--authtype=" + authType}
+	if hubSpec != "" {
+		kojiArgs = append(kojiArgs, "--server="+hubSpec) // a hub URL: LocalHubDir took the rest
+	}
+	kojiArgs = append(kojiArgs, kept...)
 	_, err = runner.Run(ctx, runner.Cmd{Name: "koji", Args: kojiArgs, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out, Stderr: f.IOStreams.ErrOut})
 	var ee *runner.ExitError
 	if errors.As(err, &ee) && ee.Status > 0 {

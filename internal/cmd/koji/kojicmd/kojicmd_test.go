@@ -75,13 +75,54 @@ func TestPassthrough(t *testing.T) {
 	}
 	kojicmdtest.Must(t, os.MkdirAll(filepath.Join(home, ".osg-koji"), 0o755))
 	kojicmdtest.Must(t, os.WriteFile(filepath.Join(home, ".osg-koji", "config"), []byte("[koji]\nserver = https://koji.example.org/kojihub\nauthtype = ssl\n"), 0o644))
-	err = kojicmdtest.Exec(root, "--hub", "local", "osg-koji", "list-builds", "--package", "foo", "--hub=x")
+	err = kojicmdtest.Exec(root, "osg-koji", "list-builds", "--package", "foo")
 	var ee *cmdutil.ExitError
 	if !errors.As(err, &ee) || ee.Code != 3 {
 		t.Fatalf("err = %v, want koji's exit status 3", err)
 	}
-	want := "koji --config=" + filepath.Join(home, ".osg-koji", "config") + " --authtype=ssl list-builds --package foo\n"
-	if got := e.Out.String(); got != want {
+	conf := "--config=" + filepath.Join(home, ".osg-koji", "config") + " --authtype=ssl"
+	if got, want := e.Out.String(), "koji "+conf+" list-builds --package foo\n"; got != want {
 		t.Errorf("koji ran as %q, want %q", got, want)
+	}
+
+	// A hub URL is given to koji as its server.
+	e.Reset()
+	err = kojicmdtest.Exec(root, "osg-koji", "--hub", "https://hub.example.org/kojihub", "list-builds")
+	if got, want := e.Out.String(), "koji "+conf+" --server=https://hub.example.org/kojihub list-builds\n"; got != want {
+		t.Errorf("koji ran as %q, want %q (err %v)", got, want, err)
+	}
+
+	// The koji CLI cannot reach an embedded hub: never run it then (it
+	// would act on the config's hub), however the hub was chosen.
+	for _, tc := range []struct {
+		args []string
+		env  string
+	}{
+		{args: []string{"--hub", "local", "osg-koji", "cancel", "5"}},
+		{args: []string{"osg-koji", "cancel", "--hub=local:/srv/hub", "5"}},
+		{args: []string{"osg-koji", "cancel", "5"}, env: "local"},
+	} {
+		e.Reset()
+		f.Getenv = func(k string) string {
+			switch k {
+			case "HOME":
+				return home
+			case cmdutil.EnvHub:
+				return tc.env
+			}
+			return ""
+		}
+		root.PersistentFlags().Set("hub", "")
+		err := kojicmdtest.Exec(root, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), "cannot reach the embedded hub") || !strings.Contains(err.Error(), "wait-repo") {
+			t.Errorf("%v (env %q): err = %v", tc.args, tc.env, err)
+		}
+		if e.Out.Len() > 0 {
+			t.Errorf("%v: koji ran: %s", tc.args, e.Out)
+		}
+	}
+	e.Reset()
+	if err := kojicmdtest.Exec(root, "osg-koji", "--hub=x", "cancel", "5"); err == nil || !strings.Contains(err.Error(), "invalid hub") || e.Out.Len() > 0 {
+		t.Errorf("--hub=x: err = %v, out %q", err, e.Out)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -139,6 +140,43 @@ func (c *Common) Exit(err error) error {
 	}
 	return err
 }
+
+// TargetBuildTag is the build tag of the target named name (wait-repo and
+// regen-repo --target, as koji's).
+func TargetBuildTag(ctx context.Context, h koji.Hub, name string) (string, error) {
+	t, err := h.GetBuildTarget(ctx, koji.ByName(name), koji.GetBuildTargetOpts{})
+	if err != nil {
+		return "", fmt.Errorf("getBuildTarget(%s): %w", name, err)
+	}
+	if t == nil {
+		return "", fmt.Errorf("no such target: %s (check the name with `osg-koji list-targets`)", name)
+	}
+	return t.BuildTagName, nil
+}
+
+// Minutes is a --timeout value: a number of minutes, as koji's options
+// take, or a Go duration (90s, 1h30m).
+type Minutes time.Duration
+
+func (m *Minutes) String() string { return time.Duration(*m).String() }
+
+func (m *Minutes) Set(s string) error {
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f < 0 {
+			return fmt.Errorf("negative timeout %s", s)
+		}
+		*m = Minutes(time.Duration(f * float64(time.Minute)))
+		return nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return fmt.Errorf("%q is neither minutes nor a duration such as 90s or 1h30m", s)
+	}
+	*m = Minutes(d)
+	return nil
+}
+
+func (m *Minutes) Type() string { return "minutes" }
 
 // Table returns a table printer on stdout.
 func (c *Common) Table() kojibuild.TableWriter { return iostreams.NewTablePrinter(c.IO) }

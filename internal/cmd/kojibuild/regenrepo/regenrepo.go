@@ -21,6 +21,8 @@ type RegenRepoOptions struct {
 	Tag    string
 	Wait   bool
 	NoWait bool
+	// Target says Tag is a target name, whose build tag is regenerated.
+	Target bool
 }
 
 // NewCmdRegenRepo returns the regen-repo command.
@@ -50,6 +52,7 @@ Needs the repo or regen-repo permission.
 	}
 	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "watch the newRepo task until it finishes (the default)")
 	cmd.Flags().BoolVar(&opts.NoWait, "nowait", false, "do not watch: print the command that watches the task")
+	cmd.Flags().BoolVar(&opts.Target, "target", false, "TAG is a target: regenerate its build tag's repo")
 	kbutil.AddFlags(cmd, &opts.Common)
 	return cmd
 }
@@ -61,6 +64,11 @@ func regenRepoRun(ctx context.Context, opts *RegenRepoOptions) error {
 	}
 	if err := cmdutil.EnsureLogin(ctx, h); err != nil {
 		return err
+	}
+	if opts.Target {
+		if opts.Tag, err = kbutil.TargetBuildTag(ctx, h, opts.Tag); err != nil {
+			return err
+		}
 	}
 	// As koji regen-repo: the tag must exist; a tag that is no target's
 	// build tag, or has no arches, gets a warning.

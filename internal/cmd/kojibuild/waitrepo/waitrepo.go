@@ -24,6 +24,8 @@ type WaitRepoOptions struct {
 	Tag     string
 	Builds  []string
 	Timeout time.Duration
+	// Target says Tag is a target name, whose build tag is waited for.
+	Target bool
 }
 
 // NewCmdWaitRepo returns the wait-repo command.
@@ -54,7 +56,9 @@ Prints the repo id on stdout. Exit status 1 on timeout.
 		},
 	}
 	cmd.Flags().StringArrayVar(&opts.Builds, "build", nil, "wait for build `NVR` to be in the repo (repeatable)")
-	cmd.Flags().DurationVar(&opts.Timeout, "timeout", 120*time.Minute, "give up after `D`")
+	opts.Timeout = 120 * time.Minute
+	cmd.Flags().Var((*kbutil.Minutes)(&opts.Timeout), "timeout", "give up after `MINUTES` (or a duration: 90s, 1h30m)")
+	cmd.Flags().BoolVar(&opts.Target, "target", false, "TAG is a target: wait for its build tag's repo")
 	kbutil.AddFlags(cmd, &opts.Common)
 	return cmd
 }
@@ -63,6 +67,11 @@ func waitRepoRun(ctx context.Context, opts *WaitRepoOptions) error {
 	h, err := opts.Hub(ctx)
 	if err != nil {
 		return err
+	}
+	if opts.Target {
+		if opts.Tag, err = kbutil.TargetBuildTag(ctx, h, opts.Tag); err != nil {
+			return err
+		}
 	}
 	if err := checkBuildTag(ctx, h, opts.Tag); err != nil {
 		return err
