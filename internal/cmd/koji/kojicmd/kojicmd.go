@@ -126,7 +126,7 @@ var globalFlags = map[string]bool{"--hub": true, "--config": true, "--profile": 
 // verb is refused rather than run against the config's (production) hub.
 func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, args []string) error {
 	var kept []string
-	hubSpec := ""
+	global := map[string]string{} // --hub, --config, --profile given after osg-koji
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		name, value, hasValue := strings.Cut(a, "=")
@@ -135,20 +135,22 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 				i++
 				value = args[i]
 			}
-			if name == "--hub" {
-				hubSpec = value
-			}
+			global[name] = value
 			continue
 		}
 		kept = append(kept, a)
 	}
-	if hubSpec == "" {
-		hubSpec, _ = cmd.Root().PersistentFlags().GetString(cmdutil.FlagHub)
+	flag := func(name string) string { // after osg-koji, else before it
+		if v, ok := global["--"+name]; ok {
+			return strings.TrimSpace(v)
+		}
+		v, _ := cmd.Root().PersistentFlags().GetString(name)
+		return strings.TrimSpace(v)
 	}
+	hubSpec := flag(cmdutil.FlagHub)
 	if hubSpec == "" && f.Getenv != nil {
-		hubSpec = f.Getenv(cmdutil.EnvHub)
+		hubSpec = strings.TrimSpace(f.Getenv(cmdutil.EnvHub))
 	}
-	hubSpec = strings.TrimSpace(hubSpec)
 	verb := ""
 	for _, a := range kept {
 		if !strings.HasPrefix(a, "-") {
@@ -168,8 +170,11 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 			verb, strings.Join(native(cmd), ", "))
 	}
 	home := f.Getenv("HOME")
-	conf := filepath.Join(home, ".osg-koji", "config")
-	cfg, err := config.Load(config.LoadOptions{ConfigFile: conf, Home: home})
+	conf, profile := flag("config"), flag("profile")
+	if conf == "" {
+		conf = filepath.Join(home, ".osg-koji", "config")
+	}
+	cfg, err := config.Load(config.LoadOptions{ConfigFile: conf, Profile: profile, Home: home})
 	if err != nil {
 		return fmt.Errorf("%q is passed to the koji CLI, which needs the OSG Koji config: %w (run osg-build setup)", verb, err)
 	}
@@ -178,6 +183,9 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 		authType = "kerberos"
 	}
 	kojiArgs := []string{"--config=" + conf, "--authtype=" + authType}
+	if profile != "" {
+		kojiArgs = append(kojiArgs, "--profile="+profile)
+	}
 	if hubSpec != "" {
 		kojiArgs = append(kojiArgs, "--server="+hubSpec) // a hub URL: LocalHubDir took the rest
 	}

@@ -85,6 +85,15 @@ func TestPassthrough(t *testing.T) {
 		t.Errorf("koji ran as %q, want %q", got, want)
 	}
 
+	// --config and --profile reach koji too.
+	e.Reset()
+	other := filepath.Join(home, "other.conf")
+	kojicmdtest.Must(t, os.WriteFile(other, []byte("[osg]\nserver = https://other.example.org/kojihub\nauthtype = kerberos\n"), 0o644))
+	_ = kojicmdtest.Exec(root, "osg-koji", "--config", other, "--profile=osg", "list-builds")
+	if got, want := e.Out.String(), "koji --config="+other+" --authtype=kerberos --profile=osg list-builds\n"; got != want {
+		t.Errorf("koji ran as %q, want %q", got, want)
+	}
+
 	// A hub URL is given to koji as its server.
 	e.Reset()
 	err = kojicmdtest.Exec(root, "osg-koji", "--hub", "https://hub.example.org/kojihub", "list-builds")
