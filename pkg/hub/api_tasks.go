@@ -427,6 +427,55 @@ func (h *Hub) CancelTask(ctx context.Context, id int, opts koji.CancelTaskOpts) 
 	})
 }
 
+// CancelBuild is cancelBuild(buildID, strict): as Koji's cancel_build, a
+// BUILDING build is set CANCELED and its task tree is canceled from the top
+// (cancelFull); false, or with Strict a fault, when it was not BUILDING.
+func (h *Hub) CancelBuild(ctx context.Context, build koji.Ref, opts koji.CancelBuildOpts) (bool, error) {
+	canceled := false
+	err := h.write(ctx, func(tx *store.Tx) error {
+		c, err := h.caller(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := assertLogin(c); err != nil && !c.LocalAdmin {
+			return err
+		}
+		b, err := mustBuild(tx, build)
+		if err != nil {
+			return err
+		}
+		if b.OwnerID != c.UserID {
+			if err := h.assertPerm(tx, c, "admin"); err != nil {
+				return fault(koji.ActionNotAllowed, "Cannot cancel build, not owner")
+			}
+		}
+		if b.State != int64(koji.BuildBuilding) {
+			if opts.Strict {
+				return fault(koji.GenericError, "Failed to cancel build %s-%s-%s", b.Name, b.Version, b.Release)
+			}
+			return nil
+		}
+		now := tx.NowTS()
+		if _, err := tx.Exec(`UPDATE build SET state = 4, completion_time = ? WHERE id = ? AND state = 0`, now, b.ID); err != nil {
+			return err
+		}
+		canceled = true
+		if b.TaskID == nil {
+			return nil
+		}
+		top := *b.TaskID
+		for {
+			var parent sql.NullInt64
+			if err := tx.QueryRow(`SELECT parent FROM task WHERE id = ?`, top).Scan(&parent); err != nil || !parent.Valid {
+				break
+			}
+			top = parent.Int64
+		}
+		return cancelTaskTree(tx, top, true)
+	})
+	return canceled, err
+}
+
 func cancelTaskTree(tx *store.Tx, id int64, recurse bool) error {
 	now := tx.NowTS()
 	if _, err := tx.Exec(`UPDATE task SET state = 3, completion_time = ? WHERE id = ? AND state IN (0, 1, 4)`, now, id); err != nil {

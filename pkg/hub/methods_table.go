@@ -582,6 +582,13 @@ func defineCoreMethods() {
 		}
 		return nil, h.CancelTask(ctx, id, koji.CancelTaskOpts{Recurse: a.boolp("recurse")})
 	})
+	def("cancelBuild", "cancelBuild(buildID, strict=False)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		ref, err := a.ref("buildID")
+		if err != nil {
+			return nil, err
+		}
+		return h.CancelBuild(ctx, ref, koji.CancelBuildOpts{Strict: a.bool("strict")})
+	})
 	def("listTasks", "listTasks(opts=None, queryOpts=None)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		o := args(a.mapv("opts"))
 		q := &koji.TaskQuery{Arch: o.strs("arch"), NotArch: o.strs("not_arch"), Method: o.str("method"), Decode: o.bool("decode"),

@@ -199,6 +199,10 @@ type Hub interface {
 	// CancelTask is cancelTask(task_id, recurse) (owner, host or admin).
 	// An unknown task is a GenericError fault.
 	CancelTask(ctx context.Context, taskID int, opts CancelTaskOpts) error
+	// CancelBuild is cancelBuild(buildID, strict) (owner or admin): a
+	// BUILDING build becomes CANCELED and its whole task tree is canceled;
+	// false (a GenericError fault with Strict) when it was not BUILDING.
+	CancelBuild(ctx context.Context, build Ref, opts CancelBuildOpts) (bool, error)
 	// ListTasks is listTasks(opts, queryOpts): possibly empty.
 	ListTasks(ctx context.Context, opts ListTasksOpts) ([]TaskInfo, error)
 
@@ -622,6 +626,11 @@ type DownloadTaskOutputOpts struct {
 	Offset int64  `xmlrpc:"offset,omitempty"` // negative: from the end
 	Size   *int64 `xmlrpc:"size,omitempty"`   // nil: to the end (Koji's -1)
 	Volume string `xmlrpc:"volume,omitempty"`
+}
+
+// CancelBuildOpts is the kwargs of cancelBuild.
+type CancelBuildOpts struct {
+	Strict bool `xmlrpc:"strict,omitempty"`
 }
 
 // CancelTaskOpts is the kwargs of cancelTask.

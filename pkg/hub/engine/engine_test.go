@@ -487,8 +487,16 @@ func TestBuildFromGit(t *testing.T) {
 	t.Errorf("no buildSRPMFromSCM child in %v", kids)
 }
 
+// TestCancelKillsTheBuilder cancels a running build by its task
+// (cancelTask) and by its N-V-R (cancelBuild, as koji cancel NVR does).
 func TestCancelKillsTheBuilder(t *testing.T) {
 	testutil.RequireTool(t, "rpmbuild")
+	for _, by := range []string{"task", "build"} {
+		t.Run(by, func(t *testing.T) { testCancelKillsTheBuilder(t, by) })
+	}
+}
+
+func testCancelKillsTheBuilder(t *testing.T, by string) {
 	h := testHub(t, "slow")
 	e := newEngine(t, h, Options{})
 	ctx := context.Background()
@@ -516,8 +524,15 @@ func TestCancelKillsTheBuilder(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if err := h.CancelTask(ctx, id, koji.CancelTaskOpts{}); err != nil {
-		t.Fatal(err)
+	if by == "task" {
+		if err := h.CancelTask(ctx, id, koji.CancelTaskOpts{}); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		// by the build's N-V-R: the whole tree goes, from the top
+		if ok, err := h.CancelBuild(ctx, koji.ByName("slow-1-1.t1"), koji.CancelBuildOpts{}); err != nil || !ok {
+			t.Fatalf("cancelBuild = %v, %v", ok, err)
+		}
 	}
 	select {
 	case err := <-done:
@@ -543,6 +558,17 @@ func TestCancelKillsTheBuilder(t *testing.T) {
 	b, _ := h.GetBuild(ctx, koji.ByName("slow-1-1.t1"), koji.GetBuildOpts{})
 	if b == nil || b.State != koji.BuildCanceled {
 		t.Errorf("build %+v", b)
+	}
+	// A build no longer BUILDING is not canceled again: false, or a fault
+	// with strict.
+	if ok, err := h.CancelBuild(ctx, koji.ByName("slow-1-1.t1"), koji.CancelBuildOpts{}); ok || err != nil {
+		t.Errorf("second cancelBuild = %v, %v", ok, err)
+	}
+	if _, err := h.CancelBuild(ctx, koji.ByName("slow-1-1.t1"), koji.CancelBuildOpts{Strict: true}); err == nil {
+		t.Error("strict cancelBuild of a canceled build did not fail")
+	}
+	if _, err := h.CancelBuild(ctx, koji.ByName("nosuch-1-1"), koji.CancelBuildOpts{}); err == nil || !strings.Contains(err.Error(), "No such build") {
+		t.Errorf("cancelBuild of a missing build: %v", err)
 	}
 }
 

@@ -362,6 +362,11 @@ func (c *Client) CancelTask(ctx context.Context, taskID int, opts koji.CancelTas
 	return c.exec(ctx, "cancelTask", []any{taskID}, opts)
 }
 
+// CancelBuild implements koji.Hub.
+func (c *Client) CancelBuild(ctx context.Context, build koji.Ref, opts koji.CancelBuildOpts) (bool, error) {
+	return get[bool](ctx, c, "cancelBuild", []any{build.Value()}, opts)
+}
+
 // ListTasks implements koji.Hub.
 func (c *Client) ListTasks(ctx context.Context, opts koji.ListTasksOpts) ([]koji.TaskInfo, error) {
 	return list[koji.TaskInfo](ctx, c, "listTasks", nil, opts)

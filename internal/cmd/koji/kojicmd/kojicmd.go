@@ -21,6 +21,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/blockpkg"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/buildinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/cancel"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
@@ -105,6 +106,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listhistory.NewCmdListHistory(f, nil),
 		taskinfo.NewCmdTaskInfo(f, nil),
 		call.NewCmdCall(f, nil),
+		cancel.NewCmdCancel(f, nil),
 		// osg-build's own, under the names koji (and OSG's docs) give them.
 		regenrepo.NewCmdRegenRepo(f, nil),
 		waitrepo.NewCmdWaitRepo(f, nil),
