@@ -369,10 +369,10 @@ type Repo struct {
 
 // RepoOpts are the options a repo was generated with.
 type RepoOpts struct {
-	Src         bool `xmlrpc:"src"`
-	Debuginfo   bool `xmlrpc:"debuginfo"`
-	SeparateSrc bool `xmlrpc:"separate_src"`
-	Maven       bool `xmlrpc:"maven"`
+	Src         bool `xmlrpc:"src" json:"src"`
+	Debuginfo   bool `xmlrpc:"debuginfo" json:"debuginfo"`
+	SeparateSrc bool `xmlrpc:"separate_src" json:"separate_src"`
+	Maven       bool `xmlrpc:"maven" json:"maven"`
 }
 
 // RPM is a row of listRPMs (and getRPM's and importRPM's answer).
