@@ -33,6 +33,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtagged"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtags"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtargets"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listtasks"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/mockconfig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/tagbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginfo"
@@ -105,6 +106,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		untagbuild.NewCmdUntagBuild(f, nil),
 		listhistory.NewCmdListHistory(f, nil),
 		taskinfo.NewCmdTaskInfo(f, nil),
+		listtasks.NewCmdListTasks(f, nil),
 		call.NewCmdCall(f, nil),
 		cancel.NewCmdCancel(f, nil),
 		// osg-build's own, under the names koji (and OSG's docs) give them.
