@@ -27,6 +27,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importrpm"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listbuilds"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listhistory"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpermissions"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpkgs"
@@ -107,6 +108,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listhistory.NewCmdListHistory(f, nil),
 		taskinfo.NewCmdTaskInfo(f, nil),
 		listtasks.NewCmdListTasks(f, nil),
+		listbuilds.NewCmdListBuilds(f, nil),
 		call.NewCmdCall(f, nil),
 		cancel.NewCmdCancel(f, nil),
 		// osg-build's own, under the names koji (and OSG's docs) give them.

@@ -33,9 +33,9 @@ func TestNewCmdKoji(t *testing.T) {
 	kojicmdtest.Must(t, exec("list-tags"))
 
 	// an unknown verb goes to the koji CLI, or says what osg-koji can do
-	err := exec("list-builds", "--package", "foo")
+	err := exec("list-rpms", "--package", "foo")
 	if _, ok := runner.Look("koji"); !ok {
-		if err == nil || !strings.Contains(err.Error(), `"list-builds" is not an osg-koji command`) || !strings.Contains(err.Error(), "list-tagged") {
+		if err == nil || !strings.Contains(err.Error(), `"list-rpms" is not an osg-koji command`) || !strings.Contains(err.Error(), "list-tagged") {
 			t.Errorf("err = %v", err)
 		}
 	}
@@ -69,19 +69,19 @@ func TestPassthrough(t *testing.T) {
 	root.SetErr(e.ErrOut)
 
 	// no OSG config: refused before running koji
-	err := kojicmdtest.Exec(root, "osg-koji", "list-builds")
+	err := kojicmdtest.Exec(root, "osg-koji", "list-rpms")
 	if err == nil || !strings.Contains(err.Error(), "needs the OSG Koji config") {
 		t.Fatalf("err = %v", err)
 	}
 	kojicmdtest.Must(t, os.MkdirAll(filepath.Join(home, ".osg-koji"), 0o755))
 	kojicmdtest.Must(t, os.WriteFile(filepath.Join(home, ".osg-koji", "config"), []byte("[koji]\nserver = https://koji.example.org/kojihub\nauthtype = ssl\n"), 0o644))
-	err = kojicmdtest.Exec(root, "osg-koji", "list-builds", "--package", "foo")
+	err = kojicmdtest.Exec(root, "osg-koji", "list-rpms", "--package", "foo")
 	var ee *cmdutil.ExitError
 	if !errors.As(err, &ee) || ee.Code != 3 {
 		t.Fatalf("err = %v, want koji's exit status 3", err)
 	}
 	conf := "--config=" + filepath.Join(home, ".osg-koji", "config") + " --authtype=ssl"
-	if got, want := e.Out.String(), "koji "+conf+" list-builds --package foo\n"; got != want {
+	if got, want := e.Out.String(), "koji "+conf+" list-rpms --package foo\n"; got != want {
 		t.Errorf("koji ran as %q, want %q", got, want)
 	}
 
@@ -89,15 +89,15 @@ func TestPassthrough(t *testing.T) {
 	e.Reset()
 	other := filepath.Join(home, "other.conf")
 	kojicmdtest.Must(t, os.WriteFile(other, []byte("[osg]\nserver = https://other.example.org/kojihub\nauthtype = kerberos\n"), 0o644))
-	_ = kojicmdtest.Exec(root, "osg-koji", "--config", other, "--profile=osg", "list-builds")
-	if got, want := e.Out.String(), "koji --config="+other+" --authtype=kerberos --profile=osg list-builds\n"; got != want {
+	_ = kojicmdtest.Exec(root, "osg-koji", "--config", other, "--profile=osg", "list-rpms")
+	if got, want := e.Out.String(), "koji --config="+other+" --authtype=kerberos --profile=osg list-rpms\n"; got != want {
 		t.Errorf("koji ran as %q, want %q", got, want)
 	}
 
 	// A hub URL is given to koji as its server.
 	e.Reset()
-	err = kojicmdtest.Exec(root, "osg-koji", "--hub", "https://hub.example.org/kojihub", "list-builds")
-	if got, want := e.Out.String(), "koji "+conf+" --server=https://hub.example.org/kojihub list-builds\n"; got != want {
+	err = kojicmdtest.Exec(root, "osg-koji", "--hub", "https://hub.example.org/kojihub", "list-rpms")
+	if got, want := e.Out.String(), "koji "+conf+" --server=https://hub.example.org/kojihub list-rpms\n"; got != want {
 		t.Errorf("koji ran as %q, want %q (err %v)", got, want, err)
 	}
 
