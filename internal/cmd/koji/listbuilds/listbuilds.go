@@ -4,7 +4,6 @@ package listbuilds
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -82,22 +81,16 @@ func listBuildsRun(ctx context.Context, opts *ListBuildsOptions) error {
 	}
 	q := koji.ListBuildsOpts{Prefix: opts.Prefix, Pattern: opts.Pattern, Source: opts.Source, Type: opts.Type}
 	if opts.Package != "" {
-		p, err := h.GetPackage(ctx, shared.Ref(opts.Package), koji.GetPackageOpts{})
+		p, err := shared.FindPackage(ctx, h, opts.Package)
 		if err != nil {
 			return err
-		}
-		if p == nil {
-			return fmt.Errorf("no such package: %s", opts.Package)
 		}
 		q.PackageID = koji.ByID(p.ID)
 	}
 	if opts.Owner != "" {
-		u, err := h.GetUser(ctx, shared.Ref(opts.Owner), koji.GetUserOpts{})
+		u, err := shared.FindUser(ctx, h, opts.Owner)
 		if err != nil {
 			return err
-		}
-		if u == nil {
-			return fmt.Errorf("no such user: %s", opts.Owner)
 		}
 		q.UserID = koji.ByID(u.ID)
 	}

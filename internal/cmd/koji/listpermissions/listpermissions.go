@@ -78,12 +78,9 @@ func listPermissionsRun(ctx context.Context, opts *ListPermissionsOptions) error
 			}
 			uid = u.ID
 		} else {
-			u, err := h.GetUser(ctx, shared.Ref(opts.User), koji.GetUserOpts{})
+			u, err := shared.FindUser(ctx, h, opts.User)
 			if err != nil {
 				return err
-			}
-			if u == nil {
-				return fmt.Errorf("no such user: %s", opts.User)
 			}
 			uid = u.ID
 		}

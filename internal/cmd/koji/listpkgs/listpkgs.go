@@ -69,12 +69,9 @@ func listPkgsRun(ctx context.Context, opts *ListPkgsOptions) error {
 	}
 	q := koji.ListPackagesOpts{Inherited: !opts.NoInherit}
 	if opts.Owner != "" {
-		u, err := h.GetUser(ctx, shared.Ref(opts.Owner), koji.GetUserOpts{})
+		u, err := shared.FindUser(ctx, h, opts.Owner)
 		if err != nil {
 			return err
-		}
-		if u == nil {
-			return fmt.Errorf("no such user: %s", opts.Owner)
 		}
 		q.UserID = koji.ByID(u.ID)
 	}

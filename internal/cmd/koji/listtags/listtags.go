@@ -73,12 +73,9 @@ func listTagsRun(ctx context.Context, opts *ListTagsOptions) error {
 		q.Build = koji.ByID(b.ID)
 	}
 	if opts.Package != "" {
-		p, err := h.GetPackage(ctx, shared.Ref(opts.Package), koji.GetPackageOpts{})
+		p, err := shared.FindPackage(ctx, h, opts.Package)
 		if err != nil {
 			return err
-		}
-		if p == nil {
-			return fmt.Errorf("no such package: %s", opts.Package)
 		}
 		q.Package = koji.ByID(p.ID)
 	}

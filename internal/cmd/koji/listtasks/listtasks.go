@@ -77,12 +77,9 @@ func listTasksRun(ctx context.Context, opts *ListTasksOptions) error {
 		}
 		q.Owner = []int{u.ID}
 	case opts.User != "":
-		u, err := h.GetUser(ctx, shared.Ref(opts.User), koji.GetUserOpts{})
+		u, err := shared.FindUser(ctx, h, opts.User)
 		if err != nil {
 			return err
-		}
-		if u == nil {
-			return fmt.Errorf("no such user: %s", opts.User)
 		}
 		q.Owner = []int{u.ID}
 	}

@@ -279,6 +279,26 @@ func BuildPath(topdir, name, version, release string) string {
 	return strings.TrimRight(topdir, "/") + "/packages/" + name + "/" + version + "/" + release
 }
 
+// FindUser returns the user named (or numbered) name; a missing one is
+// "no such user: NAME".
+func FindUser(ctx context.Context, h koji.Hub, name string) (*koji.User, error) {
+	u, err := h.GetUser(ctx, Ref(name), koji.GetUserOpts{})
+	if err == nil && u == nil {
+		err = fmt.Errorf("no such user: %s", name)
+	}
+	return u, err
+}
+
+// FindPackage returns the package named (or numbered) name; a missing one
+// is "no such package: NAME".
+func FindPackage(ctx context.Context, h koji.Hub, name string) (*koji.Package, error) {
+	p, err := h.GetPackage(ctx, Ref(name), koji.GetPackageOpts{})
+	if err == nil && p == nil {
+		err = fmt.Errorf("no such package: %s", name)
+	}
+	return p, err
+}
+
 // ParseArches is koji.parse_arches: arches separated by commas or spaces,
 // joined by single spaces.
 func ParseArches(s string) string {
