@@ -573,11 +573,8 @@ func directTagBuild(tx *store.Tx, user int64, tagID int64, tagName string, b *bu
 func (h *Hub) TagBuild(ctx context.Context, tag, build koji.Ref, opts koji.TagBuildOpts) (int, error) {
 	var taskID int64
 	err := h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
+		c, err := h.loggedIn(ctx, tx)
 		if err != nil {
-			return err
-		}
-		if err := assertLogin(c); err != nil && !c.LocalAdmin {
 			return err
 		}
 		tid, tname, err := mustTag(tx, tag)
@@ -658,11 +655,8 @@ func (h *Hub) TagBuildBypass(ctx context.Context, tag, build koji.Ref, opts koji
 // UntagBuild is untagBuild(tag, build, strict, force).
 func (h *Hub) UntagBuild(ctx context.Context, tag, build koji.Ref, opts koji.UntagBuildOpts) error {
 	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
+		c, err := h.loggedIn(ctx, tx)
 		if err != nil {
-			return err
-		}
-		if err := assertLogin(c); err != nil && !c.LocalAdmin {
 			return err
 		}
 		tid, tname, err := mustTag(tx, tag)

@@ -338,6 +338,19 @@ func (h *Hub) hasPerm(tx *store.Tx, c *Caller, perm string) (bool, error) {
 	return ps[perm], nil
 }
 
+// loggedIn is caller for the calls that need a login (Koji's
+// context.session.assertLogin); the local admin passes.
+func (h *Hub) loggedIn(ctx context.Context, tx *store.Tx) (*Caller, error) {
+	c, err := h.caller(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := assertLogin(c); err != nil && !c.LocalAdmin {
+		return nil, err
+	}
+	return c, nil
+}
+
 // assertLogin refuses anonymous callers.
 func assertLogin(c *Caller) error {
 	if c.UserID == 0 {
