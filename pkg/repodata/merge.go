@@ -332,18 +332,25 @@ func (s *spoolWriter) put(b []byte) (spoolRef, error) {
 	return r, err
 }
 
-// repomdData is the part of repomd.xml Merge reads.
+// repomdData is the part of repomd.xml that Merge and keepRecords read.
 type repomdData struct {
 	Data []struct {
-		Type     string `xml:"type,attr"`
-		Checksum struct {
-			Type  string `xml:"type,attr"`
-			Value string `xml:",chardata"`
-		} `xml:"checksum"`
-		Location struct {
+		Type         string       `xml:"type,attr"`
+		Checksum     repomdDigest `xml:"checksum"`
+		OpenChecksum repomdDigest `xml:"open-checksum"`
+		Location     struct {
 			Href string `xml:"href,attr"`
 		} `xml:"location"`
+		Timestamp int64  `xml:"timestamp"`
+		Size      int64  `xml:"size"`
+		OpenSize  *int64 `xml:"open-size"`
 	} `xml:"data"`
+}
+
+// repomdDigest is a <checksum> or <open-checksum>.
+type repomdDigest struct {
+	Type  string `xml:"type,attr"`
+	Value string `xml:",chardata"`
 }
 
 // readRepo reads the primary, filelists and other metadata of the repo at

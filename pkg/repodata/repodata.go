@@ -572,25 +572,7 @@ func keepRecords(old, tmp string, records []Record) ([]Record, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("read the old repomd.xml to keep its metadata: %w", err)
 	}
-	var md struct {
-		Data []struct {
-			Type     string `xml:"type,attr"`
-			Checksum struct {
-				Type  string `xml:"type,attr"`
-				Value string `xml:",chardata"`
-			} `xml:"checksum"`
-			OpenChecksum struct {
-				Type  string `xml:"type,attr"`
-				Value string `xml:",chardata"`
-			} `xml:"open-checksum"`
-			Location struct {
-				Href string `xml:"href,attr"`
-			} `xml:"location"`
-			Timestamp int64  `xml:"timestamp"`
-			Size      int64  `xml:"size"`
-			OpenSize  *int64 `xml:"open-size"`
-		} `xml:"data"`
-	}
+	var md repomdData
 	if err := xml.Unmarshal(data, &md); err != nil {
 		slog.Warn("the old repomd.xml does not parse: its additional metadata is not kept", "path", filepath.Join(old, "repomd.xml"), "err", err)
 		return nil, nil
