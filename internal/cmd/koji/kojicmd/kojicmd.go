@@ -22,6 +22,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/buildinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/cancel"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/downloadbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
@@ -109,6 +110,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		taskinfo.NewCmdTaskInfo(f, nil),
 		listtasks.NewCmdListTasks(f, nil),
 		listbuilds.NewCmdListBuilds(f, nil),
+		downloadbuild.NewCmdDownloadBuild(f, nil),
 		call.NewCmdCall(f, nil),
 		cancel.NewCmdCancel(f, nil),
 		// osg-build's own, under the names koji (and OSG's docs) give them.
