@@ -11,6 +11,7 @@ import (
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/kojibuild"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -141,7 +142,7 @@ func printInfo(opts *BuildInfoOptions, in info) {
 		opts.Printf("Volume: %s\n", b.VolumeName)
 	}
 	if in.Task != nil {
-		opts.Printf("Task: %d %s\n", in.Task.ID, TaskLabel(in.Task))
+		opts.Printf("Task: %d %s\n", in.Task.ID, kojibuild.TaskLabel(in.Task))
 	} else {
 		opts.Printf("Task: none\n")
 	}
@@ -160,20 +161,4 @@ func printInfo(opts *BuildInfoOptions, in info) {
 			opts.Printf("%s\n", line)
 		}
 	}
-}
-
-// TaskLabel approximates koji.taskLabel: the method, with the arch for
-// arch-specific tasks and the label when there is one.
-func TaskLabel(t *koji.TaskInfo) string {
-	var extra []string
-	if t.Label != nil && *t.Label != "" {
-		extra = append(extra, *t.Label)
-	}
-	if t.Arch != "" && t.Arch != "noarch" {
-		extra = append(extra, t.Arch)
-	}
-	if len(extra) == 0 {
-		return t.Method
-	}
-	return fmt.Sprintf("%s (%s)", t.Method, strings.Join(extra, ", "))
 }
