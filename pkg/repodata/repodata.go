@@ -594,7 +594,7 @@ func keepRecords(old, tmp string, records []Record) ([]Record, error) {
 			continue
 		}
 		src, dst := filepath.Join(old, name), filepath.Join(tmp, name)
-		if err := os.Link(src, dst); err != nil {
+		if err := os.Link(src, dst); err != nil && !errors.Is(err, fs.ErrExist) { // two records, one file
 			if _, serr := os.Stat(src); serr != nil {
 				slog.Warn("not keeping metadata whose file is missing", "type", d.Type, "file", src)
 				continue

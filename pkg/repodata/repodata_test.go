@@ -1188,7 +1188,9 @@ func TestKeepMetadata(t *testing.T) {
 		t.Fatal(err)
 	}
 	mod.ChecksumType = "sha512"
-	if err := writeRepomd(filepath.Join(rd, "repomd.xml"), 1, append(res.Records, upd, mod)); err != nil {
+	alias := upd // a second record of the same file
+	alias.Type = "updateinfo_alias"
+	if err := writeRepomd(filepath.Join(rd, "repomd.xml"), 1, append(res.Records, upd, mod, alias)); err != nil {
 		t.Fatal(err)
 	}
 	comps := filepath.Join(t.TempDir(), "comps.xml")
@@ -1202,7 +1204,7 @@ func TestKeepMetadata(t *testing.T) {
 	if got := types["updateinfo"]; got.Checksum != upd.Checksum || got.Href != upd.Href || got.OpenSize != upd.OpenSize {
 		t.Errorf("updateinfo kept as %+v, want %+v", got, upd)
 	}
-	if len(res.Records) != 7 { // primary, filelists, other, group, group_gz, updateinfo, modules
+	if len(res.Records) != 8 { // primary, filelists, other, group, group_gz, updateinfo, modules, alias
 		t.Errorf("records %v", res.Records)
 	}
 	if _, err := os.Stat(filepath.Join(repo, upd.Href)); err != nil {
@@ -1219,7 +1221,7 @@ func TestKeepMetadata(t *testing.T) {
 	// A new group file replaces the old group records; without
 	// KeepMetadata the additional records go.
 	res = generate(t, Options{Dir: repo, Update: true, KeepMetadata: true, GroupFile: comps})
-	if len(res.Records) != 7 {
+	if len(res.Records) != 8 {
 		t.Errorf("second update: records %v", res.Records)
 	}
 	res = generate(t, Options{Dir: repo, Update: true})
