@@ -650,6 +650,12 @@ func scanRepo(sc interface{ Scan(...any) error }) (*koji.Repo, error) {
 	r.Opts = &koji.RepoOpts{}
 	if opts.Valid {
 		_ = json.Unmarshal([]byte(opts.String), r.Opts)
+		// Rows written before RepoOpts had json tags spell separate_src
+		// SeparateSrc (the other keys match case-insensitively).
+		var legacy struct{ SeparateSrc bool }
+		if json.Unmarshal([]byte(opts.String), &legacy) == nil && legacy.SeparateSrc {
+			r.Opts.SeparateSrc = true
+		}
 	}
 	r.CustomOpts = map[string]any{}
 	if copts.Valid {

@@ -141,3 +141,35 @@ func TestInheritanceReemission(t *testing.T) {
 		t.Errorf("full inheritance without the filter = %v", got)
 	}
 }
+
+// TestRepoOptsKeys: repo rows carry Koji's opts keys, and rows written
+// with Go's field names (before RepoOpts had json tags) still read.
+func TestRepoOptsKeys(t *testing.T) {
+	h := testHub(t)
+	ctx := context.Background()
+	tid, err := h.CreateTag(ctx, "t", koji.CreateTagOpts{Arches: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids [2]int64
+	err = h.write(ctx, func(tx *store.Tx) error {
+		for i, opts := range []string{`{"src": true, "separate_src": true}`, `{"Src": false, "SeparateSrc": true, "Debuginfo": true}`} {
+			id, err := tx.Insert(`INSERT INTO repo (creation_time, create_event, state_time, tag_id, state, opts, custom_opts) VALUES (?, 1, ?, ?, 1, ?, '{}')`,
+				tx.NowTS(), tx.NowTS(), tid, opts)
+			if err != nil {
+				return err
+			}
+			ids[i] = id
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []koji.RepoOpts{{Src: true, SeparateSrc: true}, {SeparateSrc: true, Debuginfo: true}} {
+		r, err := h.RepoInfo(ctx, int(ids[i]), koji.RepoInfoOpts{})
+		if err != nil || r == nil || r.Opts == nil || *r.Opts != want {
+			t.Errorf("repo %d: %+v, %v; want opts %+v", ids[i], r, err, want)
+		}
+	}
+}
