@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/runner"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -339,12 +340,20 @@ func (m *Mock) Build(ctx context.Context, j Job) (*Result, error) {
 	for k, v := range j.Macros {
 		extra["rpm.macro."+k] = v
 	}
+	// The chroot lives in mock's own basedir (/var/lib/mock), as a Koji
+	// builder's does: mock makes it as root, so only mock can remove it,
+	// which it does with --scrub when the build is over.
 	cfg := MockConfig(MockConfigOptions{Name: name, Arch: target, TagName: j.Repo.Tag, RepoID: int(j.Repo.ID), URL: j.Repo.BaseURL,
-		Managed: true, BuildrootID: int(j.TaskID), TagExtra: extra, MockDir: filepath.Join(j.WorkDir, "mock")})
+		Managed: true, BuildrootID: int(j.TaskID), TagExtra: extra})
 	cfgPath := filepath.Join(j.WorkDir, name+".cfg")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Minute)
+		defer cancel()
+		_, _ = runner.Run(sctx, runner.Cmd{Name: "mock", Args: []string{"-r", cfgPath, "--scrub=all"}, Dir: j.WorkDir})
+	}()
 	res := &Result{}
 	args := []string{"-r", cfgPath, "--resultdir", j.OutDir, "--rebuild", j.SRPM}
 	_, err := runner.Run(ctx, runner.Cmd{Name: "mock", Args: args, Dir: j.WorkDir, LogPath: filepath.Join(j.OutDir, "mock_output.log")})

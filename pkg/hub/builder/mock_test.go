@@ -24,6 +24,10 @@ while [ $# -gt 1 ]; do
     *) echo "fake mock: unexpected $1" >&2; exit 2 ;;
   esac
 done
+if [ "$1" = --scrub=all ]; then
+  echo "scrub $(basename "$cfg")" >> "$FAKE_MOCK_LOG"
+  exit 0
+fi
 srpm=$1
 cp "$cfg" "$out/used.cfg"
 echo "Start: build setup" > "$out/state.log"
@@ -45,6 +49,8 @@ func TestMockBuilderWithFakeMock(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	mockLog := filepath.Join(bin, "calls")
+	t.Setenv("FAKE_MOCK_LOG", mockLog)
 	if b, _ := Default(""); b.Name() != "mock" {
 		t.Errorf("Default with mock on PATH = %s", b.Name())
 	}
@@ -79,6 +85,13 @@ func TestMockBuilderWithFakeMock(t *testing.T) {
 	}
 	if _, err := os.Stat(job.WorkDir); !os.IsNotExist(err) {
 		t.Errorf("work directory left: %v", err)
+	}
+	// the chroot is in mock's basedir, and mock scrubs it afterwards
+	if !strings.Contains(string(cfg), "config_opts['basedir'] = '/var/lib/mock'") {
+		t.Errorf("basedir:\n%s", cfg)
+	}
+	if calls, _ := os.ReadFile(mockLog); string(calls) != "scrub t-build-7-3.cfg\n" {
+		t.Errorf("mock calls after the build: %q", calls)
 	}
 	// a missing BuildRequires: the requirement from root.log
 	t.Setenv("FAKE_MOCK_MISSING", "foo-devel >= 2")
