@@ -23,6 +23,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/cancel"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/downloadbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/edittag"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
@@ -98,6 +99,7 @@ Any other command is passed to the koji CLI, when it is installed, as
 		addpkg.NewCmdAddPkg(f, nil),
 		blockpkg.NewCmdBlockPkg(f, nil),
 		addtag.NewCmdAddTag(f, nil),
+		edittag.NewCmdEditTag(f, nil),
 		addtaginheritance.NewCmdAddTagInheritance(f, nil),
 		addtarget.NewCmdAddTarget(f, nil),
 		addexternalrepo.NewCmdAddExternalRepo(f, nil),
