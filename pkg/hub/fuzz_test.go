@@ -27,6 +27,8 @@ func FuzzDispatch(f *testing.F) {
 		`<methodName>groupListAdd</methodName><params><param><value><int>1</int></value></param><param><value><int>7</int></value></param><param><value><boolean>1</boolean></value></param></params>`,
 		`<methodName>groupPackageListAdd</methodName><params><param><value><string>t</string></value></param><param><value><string>build</string></value></param><param><value><string>bash</string></value></param></params>`,
 		`<methodName>getTagGroups</methodName><params><param><value><string>t</string></value></param><param><value><int>-3</int></value></param></params>`,
+		`<methodName>cancelBuild</methodName><params><param><value><string>foo-1-1</string></value></param><param><value><boolean>1</boolean></value></param></params>`,
+		`<methodName>cancelBuild</methodName><params><param><value><struct><member><name>name</name><value><string>x</string></value></member></struct></value></param></params>`,
 	} {
 		f.Add([]byte(`<?xml version='1.0'?><methodCall>`+c+`</methodCall>`), false)
 	}
