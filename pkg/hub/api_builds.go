@@ -343,6 +343,86 @@ func (h *Hub) PackageListBlock(ctx context.Context, tag, pkg koji.Ref, opts koji
 	})
 }
 
+// PackageListUnblock is packageListUnblock(taginfo, pkginfo, force), as
+// Koji's pkglist_unblock: a block set on the tag itself is removed (and an
+// unblocked entry added if what then shows through is missing or blocked
+// too); a block inherited from a parent is overridden by an unblocked
+// entry on the tag.
+func (h *Hub) PackageListUnblock(ctx context.Context, tag, pkg koji.Ref, opts koji.PackageListBlockOpts) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, tid, tname, pid, pname, err := h.pkglistTarget(ctx, tx, tag, pkg)
+		if err != nil {
+			return err
+		}
+		ents, err := readPackageList(tx, pkgQuery{TagID: &tid, PkgID: &pid, Inherit: true, WithOwners: true, WithBlock: true})
+		if err != nil {
+			return err
+		}
+		if len(ents) == 0 {
+			return fault(koji.GenericError, "no data (blocked or otherwise) for package %s in tag %s", pname, tname)
+		}
+		prev := ents[0]
+		if !prev.Blocked {
+			return fault(koji.GenericError, "package %s NOT blocked in tag %s", pname, tname)
+		}
+		if prev.TagID != tid {
+			return pkglistAdd(tx, c.UserID, tid, pid, prev.OwnerID, false, prev.ExtraArches)
+		}
+		if err := pkglistRemove(tx, c.UserID, tid, pid); err != nil {
+			return err
+		}
+		after, err := readPackageList(tx, pkgQuery{TagID: &tid, PkgID: &pid, Inherit: true, WithBlock: true})
+		if err != nil {
+			return err
+		}
+		if len(after) == 0 || after[0].Blocked {
+			return pkglistAdd(tx, c.UserID, tid, pid, prev.OwnerID, false, prev.ExtraArches)
+		}
+		return nil
+	})
+}
+
+// PackageListRemove is packageListRemove(taginfo, pkginfo, force): the
+// tag's own entry for the package is revoked, so one inherited from a
+// parent (if any) shows through.
+func (h *Hub) PackageListRemove(ctx context.Context, tag, pkg koji.Ref, opts koji.PackageListBlockOpts) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, tid, _, pid, _, err := h.pkglistTarget(ctx, tx, tag, pkg)
+		if err != nil {
+			return err
+		}
+		return pkglistRemove(tx, c.UserID, tid, pid)
+	})
+}
+
+// pkglistTarget resolves the tag and the package of a package-list change
+// made by a logged-in caller the package_list policy allows.
+func (h *Hub) pkglistTarget(ctx context.Context, tx *store.Tx, tag, pkg koji.Ref) (c *Caller, tid int64, tname string, pid int64, pname string, err error) {
+	if c, err = h.loggedIn(ctx, tx); err != nil {
+		return
+	}
+	if tid, tname, err = mustTag(tx, tag); err != nil {
+		return
+	}
+	if pid, pname, err = packageID(tx, pkg); err != nil {
+		return
+	}
+	if pid == 0 {
+		err = fault(koji.GenericError, "No such package: %v", pkg.Value())
+		return
+	}
+	err = h.assertPackageListPolicy(tx, c)
+	return
+}
+
+func pkglistRemove(tx *store.Tx, user, tagID, pkgID int64) error {
+	if _, err := tx.Revoke("tag_packages", user, "tag_id = ? AND package_id = ?", tagID, pkgID); err != nil {
+		return err
+	}
+	_, err := tx.Revoke("tag_package_owners", user, "tag_id = ? AND package_id = ?", tagID, pkgID)
+	return err
+}
+
 // --- builds ---
 
 // GetBuild is getBuild(buildInfo, strict).

@@ -315,6 +315,21 @@ func defineCoreMethods() {
 		return nil, h.PackageListBlock(ctx, rs[0], rs[1], koji.PackageListBlockOpts{Force: a.bool("force")})
 	})
 
+	def("packageListUnblock", "pkglist_unblock(taginfo, pkginfo, force=False)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		rs, err := refs(a, "taginfo", "pkginfo")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.PackageListUnblock(ctx, rs[0], rs[1], koji.PackageListBlockOpts{Force: a.bool("force")})
+	})
+	def("packageListRemove", "pkglist_remove(taginfo, pkginfo, force=False)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		rs, err := refs(a, "taginfo", "pkginfo")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.PackageListRemove(ctx, rs[0], rs[1], koji.PackageListBlockOpts{Force: a.bool("force")})
+	})
+
 	// builds
 	def("getBuild", "getBuild(buildInfo, strict=False)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		r, err := a.ref("buildInfo")

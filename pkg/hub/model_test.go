@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -171,5 +172,62 @@ func TestRepoOptsKeys(t *testing.T) {
 		if err != nil || r == nil || r.Opts == nil || *r.Opts != want {
 			t.Errorf("repo %d: %+v, %v; want opts %+v", ids[i], r, err, want)
 		}
+	}
+}
+
+// TestPackageListUnblockRemove follows Koji's pkglist_unblock and
+// pkglist_remove through inheritance.
+func TestPackageListUnblockRemove(t *testing.T) {
+	h := testHub(t)
+	ctx := context.Background()
+	if _, err := h.CreateTag(ctx, "parent", koji.CreateTagOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.CreateTag(ctx, "child", koji.CreateTagOpts{Parent: koji.ByName("parent")}); err != nil {
+		t.Fatal(err)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// state says where child's effective entry for foo comes from and
+	// whether it is blocked ("" when there is none).
+	state := func() string {
+		t.Helper()
+		l, err := h.ListPackages(ctx, koji.ListPackagesOpts{TagID: koji.ByName("child"), PkgID: koji.ByName("foo"), Inherited: true})
+		must(err)
+		if len(l) == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%s blocked=%v", l[0].TagName, l[0].Blocked)
+	}
+	must(h.PackageListAdd(ctx, koji.ByName("parent"), koji.ByName("foo"), koji.PackageListAddOpts{Owner: koji.ByName("kojiadmin")}))
+	must(h.PackageListBlock(ctx, koji.ByName("child"), koji.ByName("foo"), koji.PackageListBlockOpts{}))
+	if s := state(); s != "child blocked=true" {
+		t.Fatalf("after block: %s", s)
+	}
+	// a block on the tag itself is removed: the parent's entry shows
+	must(h.PackageListUnblock(ctx, koji.ByName("child"), koji.ByName("foo"), koji.PackageListBlockOpts{}))
+	if s := state(); s != "parent blocked=false" {
+		t.Errorf("after unblock: %s", s)
+	}
+	if err := h.PackageListUnblock(ctx, koji.ByName("child"), koji.ByName("foo"), koji.PackageListBlockOpts{}); err == nil || !strings.Contains(err.Error(), "NOT blocked") {
+		t.Errorf("unblock of an unblocked package: %v", err)
+	}
+	// an inherited block is overridden on the tag
+	must(h.PackageListBlock(ctx, koji.ByName("parent"), koji.ByName("foo"), koji.PackageListBlockOpts{}))
+	must(h.PackageListUnblock(ctx, koji.ByName("child"), koji.ByName("foo"), koji.PackageListBlockOpts{}))
+	if s := state(); s != "child blocked=false" {
+		t.Errorf("after unblocking an inherited block: %s", s)
+	}
+	// remove drops the override: the parent's block shows again
+	must(h.PackageListRemove(ctx, koji.ByName("child"), koji.ByName("foo"), koji.PackageListBlockOpts{}))
+	if s := state(); s != "parent blocked=true" {
+		t.Errorf("after remove: %s", s)
+	}
+	if err := h.PackageListUnblock(ctx, koji.ByName("child"), koji.ByName("nosuch"), koji.PackageListBlockOpts{}); err == nil || !strings.Contains(err.Error(), "No such package") {
+		t.Errorf("unknown package: %v", err)
 	}
 }

@@ -122,6 +122,12 @@ type Hub interface {
 	PackageListAdd(ctx context.Context, tag Ref, pkg Ref, opts PackageListAddOpts) error
 	// PackageListBlock is packageListBlock(taginfo, pkginfo, force).
 	PackageListBlock(ctx context.Context, tag Ref, pkg Ref, opts PackageListBlockOpts) error
+	// PackageListUnblock is packageListUnblock(taginfo, pkginfo, force): a
+	// block in the tag itself is removed, one inherited is overridden.
+	PackageListUnblock(ctx context.Context, tag Ref, pkg Ref, opts PackageListBlockOpts) error
+	// PackageListRemove is packageListRemove(taginfo, pkginfo, force): the
+	// tag's own entry goes, so an inherited one shows through.
+	PackageListRemove(ctx context.Context, tag Ref, pkg Ref, opts PackageListBlockOpts) error
 
 	// --- Builds ---
 
@@ -437,7 +443,8 @@ type PackageListAddOpts struct {
 	Update      bool    `xmlrpc:"update,omitempty"`
 }
 
-// PackageListBlockOpts is the kwargs of packageListBlock.
+// PackageListBlockOpts is the kwargs of packageListBlock, packageListUnblock
+// and packageListRemove.
 type PackageListBlockOpts struct {
 	Force bool `xmlrpc:"force,omitempty"`
 }

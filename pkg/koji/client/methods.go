@@ -171,6 +171,16 @@ func (c *Client) PackageListBlock(ctx context.Context, tag, pkg koji.Ref, opts k
 	return c.exec(ctx, "packageListBlock", []any{tag.Value(), pkg.Value()}, opts)
 }
 
+// PackageListUnblock implements koji.Hub.
+func (c *Client) PackageListUnblock(ctx context.Context, tag, pkg koji.Ref, opts koji.PackageListBlockOpts) error {
+	return c.exec(ctx, "packageListUnblock", []any{tag.Value(), pkg.Value()}, opts)
+}
+
+// PackageListRemove implements koji.Hub.
+func (c *Client) PackageListRemove(ctx context.Context, tag, pkg koji.Ref, opts koji.PackageListBlockOpts) error {
+	return c.exec(ctx, "packageListRemove", []any{tag.Value(), pkg.Value()}, opts)
+}
+
 // GetBuild implements koji.Hub.
 func (c *Client) GetBuild(ctx context.Context, build koji.Ref, opts koji.GetBuildOpts) (*koji.Build, error) {
 	return get[*koji.Build](ctx, c, "getBuild", []any{build.Value()}, opts)

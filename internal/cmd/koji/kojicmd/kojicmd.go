@@ -98,6 +98,8 @@ Any other command is passed to the koji CLI, when it is installed, as
 		listpkgs.NewCmdListPkgs(f, nil),
 		addpkg.NewCmdAddPkg(f, nil),
 		blockpkg.NewCmdBlockPkg(f, nil),
+		blockpkg.NewCmdUnblockPkg(f, nil),
+		blockpkg.NewCmdRemovePkg(f, nil),
 		addtag.NewCmdAddTag(f, nil),
 		edittag.NewCmdEditTag(f, nil),
 		addtaginheritance.NewCmdAddTagInheritance(f, nil),
