@@ -261,6 +261,9 @@ func methodTable() map[string]*methodDef {
 }
 
 func def(name, signature string, write bool, fn func(ctx context.Context, h *Hub, a args) (any, error)) {
+	if methods[name] != nil {
+		panic("hub: method " + name + " defined twice")
+	}
 	py, params, req := sig(signature)
 	methods[name] = &methodDef{name: name, py: py, params: params, req: req, write: write, fn: fn}
 }
