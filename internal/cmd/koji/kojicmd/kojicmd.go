@@ -62,7 +62,9 @@ embedded hub with "local", a Koji hub URL, or by default the Koji config
 stdout, status to stderr.
 
 Any other command is passed to the koji CLI, when it is installed, as
-"koji --config=~/.osg-koji/config <command>...".`,
+"koji --config=~/.osg-koji/config <command>..." (with --server for a --hub
+URL). Not with the embedded hub selected: koji cannot reach it, and would act
+on the config's hub instead, so such a command is refused.`,
 		Example: "$ osg-koji list-tagged --latest osg-25-main-el9-release\n$ osg-build --hub local osg-koji add-tag osg-el9 --arches x86_64",
 		// Unknown verbs reach RunE with their flags untouched.
 		DisableFlagParsing: true,
