@@ -454,17 +454,27 @@ func (h *Hub) CancelBuild(ctx context.Context, build koji.Ref, opts koji.CancelB
 		if b.TaskID == nil {
 			return nil
 		}
-		top := *b.TaskID
-		for {
-			var parent sql.NullInt64
-			if err := tx.QueryRow(`SELECT parent FROM task WHERE id = ?`, top).Scan(&parent); err != nil || !parent.Valid {
-				break
-			}
-			top = parent.Int64
+		top, err := taskRoot(tx, *b.TaskID)
+		if err != nil {
+			return err
 		}
 		return cancelTaskTree(tx, top, true)
 	})
 	return canceled, err
+}
+
+// taskRoot is the top task of id's tree.
+func taskRoot(tx *store.Tx, id int64) (int64, error) {
+	for {
+		var p sql.NullInt64
+		if err := tx.QueryRow(`SELECT parent FROM task WHERE id = ?`, id).Scan(&p); err != nil {
+			return 0, err
+		}
+		if !p.Valid {
+			return id, nil
+		}
+		id = p.Int64
+	}
 }
 
 func cancelTaskTree(tx *store.Tx, id int64, recurse bool) error {

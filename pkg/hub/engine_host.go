@@ -554,17 +554,9 @@ func (ho *Host) RecoverDead(ctx context.Context, dead func(Lease) bool) (*Recove
 // buildArch fails its build, as the parent build task would) and sets the
 // tree's INIT repos PROBLEM.
 func (ho *Host) failBuildsOfTree(tx *store.Tx, id int64, rec *Recovery) error {
-	// the root of the tree
-	root := id
-	for {
-		var p sql.NullInt64
-		if err := tx.QueryRow(`SELECT parent FROM task WHERE id = ?`, root).Scan(&p); err != nil {
-			return err
-		}
-		if !p.Valid {
-			break
-		}
-		root = p.Int64
+	root, err := taskRoot(tx, id)
+	if err != nil {
+		return err
 	}
 	rows, err := tx.Query(`WITH RECURSIVE tree(id) AS (SELECT ? UNION SELECT t.id FROM task t JOIN tree ON t.parent = tree.id)
 		SELECT id FROM tree`, root)
