@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -65,7 +66,7 @@ func GetFiles(ctx context.Context, h koji.Hub, res *Result, j *Job, dir string, 
 				return fmt.Errorf("downloadTaskOutput(%d, %s): %w", id, f.Name, err)
 			}
 			path := filepath.Join(dest, filepath.Base(f.Name))
-			if err := writeAtomic(path, b); err != nil {
+			if err := atomicfile.WriteFile(path, b); err != nil {
 				return err
 			}
 			j.Files = append(j.Files, path)
@@ -86,25 +87,4 @@ func toInt(v any) (int, bool) {
 		return int(x), true
 	}
 	return 0, false
-}
-
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

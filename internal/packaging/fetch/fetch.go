@@ -42,6 +42,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	"github.com/osg-htc/osg-build-go/internal/packaging/source"
 )
 
@@ -610,29 +611,16 @@ func copyFile(src, dst string) error {
 	return writeAtomic(dst, in)
 }
 
-// writeAtomic writes r to dst through a temporary file renamed into place.
+// writeAtomic writes r to dst (its directory made if needed) through a
+// temporary file renamed into place.
 func writeAtomic(dst string, r io.Reader) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(dst), ".tmp-")
-	if err != nil {
+	return atomicfile.Write(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, r)
 		return err
-	}
-	_, err = io.Copy(tmp, r)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), dst)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
+	})
 }
 
 func linkOrCopy(src, dst string) error {

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -171,8 +172,8 @@ func downloadBuildRun(ctx context.Context, opts *DownloadBuildOptions) error {
 			rel = path.Join("packages", build.Name, build.Version, build.Release, "data/signed", strings.ToLower(opts.Key), r.Arch, r.Filename())
 		}
 		opts.Statusf("Downloading [%d/%d]: %s\n", i+1, len(want), r.Filename())
-		if err := writeAtomic(filepath.Join(dir, r.Filename()), func(w io.Writer) error { return fetch(ctx, rel, w) }); err != nil {
-			return err
+		if err := atomicfile.Write(filepath.Join(dir, r.Filename()), func(w io.Writer) error { return fetch(ctx, rel, w) }); err != nil {
+			return fmt.Errorf("download %s: %w", r.Filename(), err)
 		}
 	}
 	return nil
@@ -215,28 +216,4 @@ func fetcher(h koji.Hub, opts *DownloadBuildOptions) (func(ctx context.Context, 
 		_, err := c.Fetch(ctx, u, w, progress)
 		return err
 	}, nil
-}
-
-// writeAtomic writes path through a temporary file in its directory,
-// renamed into place only when write succeeded.
-func writeAtomic(p string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(p), "."+filepath.Base(p)+".*")
-	if err != nil {
-		return err
-	}
-	err = write(tmp)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), p)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("download %s: %w", filepath.Base(p), err)
-	}
-	return nil
 }
