@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -121,6 +122,24 @@ func (c *Common) TaskURL(h koji.Hub) func(id int) string {
 	}
 	web = strings.TrimRight(web, "/")
 	return func(id int) string { return fmt.Sprintf("%s/taskinfo?taskID=%d", web, id) }
+}
+
+// BuildURL returns the link of a build for tickets: the web UI's buildinfo
+// page of a Koji hub (as TaskURL finds it), or for the embedded hub the
+// build's directory in its topdir (a file:// URL).
+func (c *Common) BuildURL(h koji.Hub) func(id int, name, version, release string) string {
+	loc := cmdutil.HubLocation(h)
+	if strings.HasPrefix(loc, "local:") {
+		top := cmdutil.HubTopDir(h)
+		return func(id int, name, version, release string) string {
+			return "file://" + path.Join(top, "packages", name, version, release)
+		}
+	}
+	task := c.TaskURL(h)(0)
+	web := strings.TrimSuffix(task, "/taskinfo?taskID=0")
+	return func(id int, name, version, release string) string {
+		return fmt.Sprintf("%s/buildinfo?buildID=%d", web, id)
+	}
 }
 
 // Exit turns a kojibuild error into the command's error: usage errors exit
