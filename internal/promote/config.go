@@ -480,3 +480,25 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(l)
 	return l
 }
+
+// HubINI returns the promoter.ini that `hub init` writes into an embedded
+// hub made with the tags of OSG series (25) for dvers: the series' main
+// routes to testing and prerelease, without required signatures (the
+// embedded hub does not sign builds). Routes are read from DIR/promoter.ini
+// when --hub names the hub.
+func HubINI(series string, dvers []string) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, `# The promotion routes of this hub's osg-%[1]s tags, written by osg-build hub
+# init and read by osg-build promote (osg-promote) when --hub names this hub,
+# over the built-in routes of the same names. This hub does not sign builds,
+# so no signature is required: set required_keys to [key NAME] sections of
+# signing_keys.ini to check signatures (import them with osg-koji
+# import-sig, or sign with osg-build sign).
+`, series)
+	for _, r := range []struct{ suffix, from, to string }{{"main", "development", "testing"}, {"main-prerelease", "testing", "prerelease"}} {
+		fmt.Fprintf(&b, "\n[route %[1]s-%[2]s]\nfrom = osg-%[1]s-main-%%s-%[3]s\nto = osg-%[1]s-main-%%s-%[4]s\nrepotag = osg%[1]s\ndvers = %[5]s\nextra_dvers =\nrequired_keys =\n",
+			series, r.suffix, r.from, r.to, strings.Join(dvers, " "))
+	}
+	fmt.Fprintf(&b, "\n[aliases]\n%[1]s-testing = %[1]s-main\n%[1]s-prerelease = %[1]s-main-prerelease\n", series)
+	return []byte(b.String())
+}

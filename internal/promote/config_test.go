@@ -202,3 +202,31 @@ func FuzzMerge(f *testing.F) {
 		}
 	})
 }
+
+func TestHubINI(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, HubFileName), HubINI("25", []string{"el8", "el9", "el10"}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Load(LoadOptions{HubDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"25-main", "25-main-prerelease"} {
+		r := c.Routes[name]
+		if len(r.RequiredKeys) != 0 || !slices.Equal(r.Dvers, []string{"el8", "el9", "el10"}) || r.Source != filepath.Join(dir, HubFileName) {
+			t.Errorf("%s = %+v", name, r)
+		}
+	}
+	if r := c.Routes["25-main-prerelease"]; r.FromTag("el9") != "osg-25-main-el9-testing" || r.ToTag("el9") != "osg-25-main-el9-prerelease" {
+		t.Errorf("prerelease route %+v", r)
+	}
+	if got, _ := c.Select([]string{"25-testing"}); !slices.Equal(got, []string{"25-main"}) {
+		t.Errorf("25-testing = %v", got)
+	}
+	// 24 has its own dvers
+	c = Default()
+	if err := c.Merge("h", HubINI("24", []string{"el8", "el9"})); err != nil || !slices.Equal(c.Routes["24-main"].Dvers, []string{"el8", "el9"}) {
+		t.Errorf("24: %v %+v", err, c.Routes["24-main"])
+	}
+}

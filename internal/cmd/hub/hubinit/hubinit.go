@@ -4,13 +4,16 @@ package hubinit
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	hubcmd "github.com/osg-htc/osg-build-go/internal/cmd/hub"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
+	"github.com/osg-htc/osg-build-go/internal/promote"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 )
 
@@ -80,10 +83,22 @@ func initRun(ctx context.Context, opts *InitOptions) error {
 	}
 	out := opts.IO.Out
 	fmt.Fprintf(out, "Created hub %s (preset %s, admin %s)\n", res.Dir, res.Preset, res.AdminUser)
+	var routes string
+	if dvers := hub.Presets[res.Preset]; len(dvers) > 0 {
+		// the promotion routes of the preset's tags, for osg-build promote
+		series := strings.TrimPrefix(res.Preset, "osg-")
+		if err := atomicfile.WriteFile(filepath.Join(res.Dir, promote.HubFileName), promote.HubINI(series, dvers)); err != nil {
+			return fmt.Errorf("writing the hub's promotion routes: %w", err)
+		}
+		routes = fmt.Sprintf("%[1]s-main (development -> testing), %[1]s-main-prerelease (testing -> prerelease), in %[2]s", series, filepath.Join(res.Dir, promote.HubFileName))
+	}
 	if len(res.Targets) > 0 {
 		fmt.Fprintf(out, "Targets: %s\n", strings.Join(res.Targets, " "))
 	}
 	fmt.Fprintf(out, "Tags: %d\n", len(res.Tags))
+	if routes != "" {
+		fmt.Fprintf(out, "Promotion routes: %s\n", routes)
+	}
 	fmt.Fprintf(out, "CA certificate (serverca): %s\n", res.CACert)
 	fmt.Fprintf(out, "Admin client certificate (cert): %s\n", res.ClientCert)
 	fmt.Fprintf(opts.IO.ErrOut, "Serve it with: osg-build hub serve --dir %s\n", res.Dir)
