@@ -49,8 +49,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 builds them locally with rpmbuild or mock, builds them in Koji or in an embedded
 Koji-compatible hub, and manages the repositories and tags around them.
 
-The same binary answers to the names osg-koji and fetch-sources (and
-osg-promote once promotion lands).
+The same binary answers to the names osg-koji, osg-promote and
+fetch-sources.
 Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
@@ -96,6 +96,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addRepodataCommands(cmd, f)
 	addKojiCommands(cmd, f)
 	addKojiBuildCommands(cmd, f)
+	addPromoteCommands(cmd, f)
 	addHubCommands(cmd, f)
 
 	v := version.NewCmdVersion(f)
