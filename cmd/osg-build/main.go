@@ -1,6 +1,6 @@
 // Command osg-build builds OSG software packages locally, in Koji, or in an
 // embedded Koji-compatible hub. The same binary answers to the names
-// osg-koji and fetch-sources (and osg-promote once promotion lands).
+// osg-koji, osg-promote and fetch-sources.
 package main
 
 import (

@@ -72,7 +72,7 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 	if name, ok := personalities[exe]; ok {
 		c, _, err := rootCmd.Find([]string{name})
 		if err != nil || c == rootCmd {
-			// A name whose command has not landed yet (osg-promote):
+			// A name whose command is not in this build:
 			// osg-build's own commands would only confuse.
 			fmt.Fprintf(ios.ErrOut, "error: %s is not in this version of osg-build yet; see `osg-build --help` for what is\n", exe)
 			return cmdutil.ExitUsage
