@@ -16,7 +16,8 @@
 #     build it with `osg-build koji` in the hub (the hub's builder checks the
 #     commit out, runs fetch-sources in it, builds and tags the build), show
 #     it in the destination tag and in the build tag's repo (read by dnf when
-#     it is installed), then promote it to -testing with tag-build.
+#     it is installed), then promote it to -testing with osg-promote (a
+#     symlink to BIN), which prints the ticket table.
 #
 # Nothing outside the work directory is touched: HOME's config and data
 # directories are private to it (XDG_CONFIG_HOME, XDG_DATA_HOME).
@@ -113,8 +114,11 @@ if [ -n "$repodir" ]; then
   fi
 fi
 
-step "Promote it to testing (tag-build; osg-build promote comes later)"
-show "$BIN" "${H[@]}" osg-koji tag-build osg-25-main-el9-testing "$nvr"
+step "Promote it to testing with osg-promote (the same binary under that name)"
+mkdir -p "$work/bin"
+ln -sf "$BIN" "$work/bin/osg-promote"
+show "$work/bin/osg-promote" "${H[@]}" --list-routes | grep -E '^ - 25-(main|testing) '
+show "$work/bin/osg-promote" "${H[@]}" -r 25-testing --el9-only -y osg-hello
 show "$BIN" "${H[@]}" osg-koji list-tagged osg-25-main-el9-testing
 
 printf '\nDemo done. Everything is in %s (remove it when done).\n' "$work"
