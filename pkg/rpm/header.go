@@ -1,5 +1,8 @@
 // Package rpm reads the headers of RPM files (the lead, the signature header
-// and the main header) and compares versions with rpm's rules.
+// and the main header) and compares versions with rpm's rules. It also
+// handles signature headers as Koji does: rips one out of an RPM, parses
+// one alone, reads the OpenPGP key id of its signature and splices one
+// into a copy of an RPM (sig.go).
 //
 // It is the one RPM reader of the project: repodata, the hub's importRPM,
 // the builders and osg-koji import all use it. The reader never trusts the
