@@ -65,3 +65,30 @@ func RPMSign(t testing.TB, home, keyid string, paths ...string) {
 		t.Fatalf("rpmsign: %v\n%s", err, out)
 	}
 }
+
+// RPMVerify checks the signature of the RPM file with rpm -Kv against the
+// public key of GPGKey, imported into a throwaway rpm database, and returns
+// rpm's output. The test fails when rpm does not find the key's signature
+// valid. It needs rpm and gpg (RequireTool).
+func RPMVerify(t testing.TB, home, keyid, path string) string {
+	t.Helper()
+	RequireTool(t, "rpm", "gpg")
+	pub, err := exec.Command("gpg", "--homedir", home, "--armor", "--export", keyid).Output()
+	if err != nil {
+		t.Fatalf("gpg --export: %v", err)
+	}
+	dir := t.TempDir()
+	keyfile := dir + "/key.asc"
+	if err := os.WriteFile(keyfile, pub, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("rpm", "--dbpath", dir+"/db", "--import", keyfile).CombinedOutput(); err != nil {
+		t.Fatalf("rpm --import: %v\n%s", err, out)
+	}
+	out, err := exec.Command("rpm", "--dbpath", dir+"/db", "-Kv", path).CombinedOutput()
+	s := string(out)
+	if err != nil || !strings.Contains(strings.ToLower(s), keyid[len(keyid)-8:]) || strings.Contains(s, "NOKEY") || strings.Contains(s, "BAD") {
+		t.Fatalf("rpm -Kv %s: %v\n%s", path, err, s)
+	}
+	return s
+}

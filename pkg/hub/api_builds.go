@@ -1030,20 +1030,35 @@ type rpmHeaderInfo struct {
 	SourceRPM                    string // "" for a source RPM
 	BuildTime                    int64
 	SigMD5                       string
+	SigHdr                       []byte // the raw signature header (Koji's rip_rpm_sighdr)
 }
 
 func readRPMHeader(path string) (*rpmHeaderInfo, error) {
-	f, err := rpm.ReadFile(path)
+	fh, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the RPM header: %w", err)
+	}
+	raw, err := rpm.ReadRaw(fh)
+	fh.Close()
+	var f *rpm.File
+	if err == nil {
+		f, err = rpm.Parse(raw)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the RPM header: %s: %w", path, err)
 	}
 	h := f.Header
 	bt, _ := h.Uint(rpm.TagBuildTime)
 	return &rpmHeaderInfo{
 		Name: h.String(rpm.TagName), Version: h.String(rpm.TagVersion), Release: h.String(rpm.TagRelease),
 		Arch: f.Arch(), Epoch: f.Epoch(), SourceRPM: h.String(rpm.TagSourceRPM),
-		BuildTime: int64(bt), SigMD5: f.SigMD5(),
+		BuildTime: int64(bt), SigMD5: f.SigMD5(), SigHdr: raw[96:f.HeaderStart:f.HeaderStart],
 	}, nil
+}
+
+// nvra is the RPM's N-V-R.A.
+func (i *rpmHeaderInfo) nvra() string {
+	return i.Name + "-" + i.Version + "-" + i.Release + "." + i.Arch
 }
 
 // ImportRPM is importRPM(path, basename) (admin): imports the uploaded RPM
@@ -1118,14 +1133,16 @@ func (h *Hub) ImportRPM(ctx context.Context, path, basename string) (*koji.RPM, 
 			}
 			return err
 		}
-		if _, err := tx.Exec(`INSERT OR IGNORE INTO rpmsigs (rpm_id, sigkey, sighash) VALUES (?, '', ?)`, id, info.SigMD5); err != nil {
-			return err
-		}
 		if out, err = scanRPM(tx.QueryRow(rpmSelect+` WHERE r.id = ?`, id)); err != nil {
 			return err
 		}
-		dst = filepath.Join(h.TopDir(), "packages", b.Name, b.Version, b.Release, info.Arch, basename)
+		dst = filepath.Join(h.buildDir(b), info.Arch, basename)
 		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+			return err
+		}
+		// Koji's import_rpm: the file's own signature header, under its
+		// key ('' when unsigned).
+		if _, err := insertRPMSig(tx, id, info.nvra(), info.SigMD5, h.buildDir(b), filepath.Join(info.Arch, basename), info.SigHdr); err != nil {
 			return err
 		}
 		// a hard link now (the transaction may still fail); the upload is

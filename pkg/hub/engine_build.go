@@ -168,9 +168,13 @@ func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, r
 				}
 				return err
 			}
-			if _, err := tx.Exec(`INSERT OR IGNORE INTO rpmsigs (rpm_id, sigkey, sighash) VALUES (?, '', ?)`, id, im.info.SigMD5); err != nil {
+			// Koji's import: the RPM's own signature header, under its key.
+			rel := filepath.Join(im.info.Arch, filepath.Base(im.dst))
+			key, err := insertRPMSig(tx, id, im.info.nvra(), im.info.SigMD5, base, rel, im.info.SigHdr)
+			if err != nil {
 				return err
 			}
+			placed = append(placed, sigHdrPath(base, rel, key))
 		}
 		var ep any
 		for _, im := range imps {

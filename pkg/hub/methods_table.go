@@ -2,6 +2,8 @@ package hub
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -462,6 +464,32 @@ func defineCoreMethods() {
 			return nil, err
 		}
 		return nilIfErr(h.QueryRPMSigs(ctx, koji.QueryRPMSigsOpts{RPMID: r, SigKey: a.strp("sigkey"), QueryOpts: a.queryOpts("queryOpts")}))
+	})
+	def("addRPMSig", "addRPMSig(an_rpm, data)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		r, err := a.ref("an_rpm")
+		if err != nil {
+			return nil, err
+		}
+		data, ok := a["data"].(string)
+		if !ok {
+			return nil, fault(koji.ParameterError, "data: the signature header must be a base64 string, not %T", a["data"])
+		}
+		sighdr, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(data), ""))
+		if err != nil {
+			return nil, fault(koji.GenericError, "invalid base64 signature header: %v", err)
+		}
+		return nil, h.AddRPMSig(ctx, r, sighdr)
+	})
+	def("writeSignedRPM", "writeSignedRPM(an_rpm, sigkey, force=False)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		r, err := a.ref("an_rpm")
+		if err != nil {
+			return nil, err
+		}
+		sigkey, ok := a["sigkey"].(string)
+		if !ok {
+			return nil, fault(koji.ParameterError, "sigkey: a string, not %T", a["sigkey"])
+		}
+		return nil, h.WriteSignedRPM(ctx, r, sigkey, koji.WriteSignedRPMOpts{Force: a.bool("force")})
 	})
 
 	// tasks

@@ -174,6 +174,18 @@ type Hub interface {
 	// QueryRPMSigs is queryRPMSigs(rpm_id, sigkey, queryOpts): possibly
 	// empty.
 	QueryRPMSigs(ctx context.Context, opts QueryRPMSigsOpts) ([]RPMSig, error)
+	// AddRPMSig is addRPMSig(an_rpm, data) (sign): stores sighdr, the raw
+	// signature header of a signed copy of the RPM (sent base64-encoded),
+	// under the key id of its signature ("" when unsigned). A header whose
+	// SIGMD5 is not the RPM's payloadhash, an external RPM and a signature
+	// already stored for that key are GenericError faults.
+	AddRPMSig(ctx context.Context, rpm Ref, sighdr []byte) error
+	// WriteSignedRPM is writeSignedRPM(an_rpm, sigkey, force) (sign):
+	// writes the signed copy of the RPM (data/signed/<sigkey>/ in the
+	// build's directory) from the header AddRPMSig stored; an existing copy
+	// is kept unless Force. No stored header for the key is a GenericError
+	// fault.
+	WriteSignedRPM(ctx context.Context, rpm Ref, sigkey string, opts WriteSignedRPMOpts) error
 
 	// --- Tasks ---
 
@@ -578,6 +590,11 @@ type QueryRPMSigsOpts struct {
 	RPMID     Ref        `xmlrpc:"rpm_id,omitempty"`
 	SigKey    *string    `xmlrpc:"sigkey,omitempty"`
 	QueryOpts *QueryOpts `xmlrpc:"queryOpts,omitempty"`
+}
+
+// WriteSignedRPMOpts is the kwargs of writeSignedRPM.
+type WriteSignedRPMOpts struct {
+	Force bool `xmlrpc:"force,omitempty"`
 }
 
 // BuildRequestOpts is the positional opts struct of build() (what kojid

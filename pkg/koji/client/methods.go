@@ -245,6 +245,17 @@ func (c *Client) QueryRPMSigs(ctx context.Context, opts koji.QueryRPMSigsOpts) (
 	return list[koji.RPMSig](ctx, c, "queryRPMSigs", nil, opts)
 }
 
+// AddRPMSig implements koji.Hub: the header goes base64-encoded in a
+// string, as the koji CLI sends it.
+func (c *Client) AddRPMSig(ctx context.Context, rpm koji.Ref, sighdr []byte) error {
+	return c.exec(ctx, "addRPMSig", []any{rpm.Value(), base64.StdEncoding.EncodeToString(sighdr)}, nil)
+}
+
+// WriteSignedRPM implements koji.Hub.
+func (c *Client) WriteSignedRPM(ctx context.Context, rpm koji.Ref, sigkey string, opts koji.WriteSignedRPMOpts) error {
+	return c.exec(ctx, "writeSignedRPM", []any{rpm.Value(), sigkey}, opts)
+}
+
 // Build implements koji.Hub. The opts struct always carries wait_builds
 // and custom_user_metadata, as the koji CLI sends them.
 func (c *Client) Build(ctx context.Context, src, target string, req koji.BuildRequestOpts, opts koji.BuildOpts) (int, error) {
