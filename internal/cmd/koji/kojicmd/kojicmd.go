@@ -28,6 +28,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/hello"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importrpm"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importsig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listbuilds"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listhistory"
@@ -110,6 +111,7 @@ on the config's hub instead, so such a command is refused.`,
 		adduser.NewCmdAddUser(f, nil),
 		grantpermission.NewCmdGrantPermission(f, nil),
 		importrpm.NewCmdImport(f, nil),
+		importsig.NewCmdImportSig(f, nil),
 		tagbuild.NewCmdTagBuild(f, nil),
 		untagbuild.NewCmdUntagBuild(f, nil),
 		listhistory.NewCmdListHistory(f, nil),
