@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -20,6 +19,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/hubfiles"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -181,39 +181,20 @@ func downloadBuildRun(ctx context.Context, opts *DownloadBuildOptions) error {
 
 // fetcher returns how to read a file below the hub's topdir: a copy for
 // the embedded hub, HTTP from the topurl for a Koji hub.
-func fetcher(h koji.Hub, opts *DownloadBuildOptions) (func(ctx context.Context, rel string, w io.Writer) error, error) {
-	if loc := cmdutil.HubLocation(h); strings.HasPrefix(loc, "local:") && opts.TopURL == "" {
-		top := cmdutil.HubTopDir(h)
-		return func(_ context.Context, rel string, w io.Writer) error {
-			f, err := os.Open(filepath.Join(top, filepath.FromSlash(rel)))
-			if errors.Is(err, fs.ErrNotExist) && opts.Key != "" {
-				return fmt.Errorf("the hub has no copy signed with key %s (%s)", opts.Key, rel)
-			}
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			_, err = io.Copy(w, f)
-			return err
-		}, nil
+func fetcher(h koji.Hub, opts *DownloadBuildOptions) (hubfiles.Fetch, error) {
+	var progress io.Writer
+	if opts.IO.IsStderrTTY() && !opts.Quiet() {
+		progress = opts.IO.ErrOut
 	}
-	c, ok := h.(interface {
-		Fetch(ctx context.Context, rawURL string, w io.Writer, progress io.Writer) (int64, error)
-	})
-	if !ok {
-		return nil, fmt.Errorf("this hub cannot serve files")
+	fetch, err := hubfiles.Fetcher(h, opts.TopURL, progress)
+	if err != nil {
+		return nil, err
 	}
-	base := strings.TrimSuffix(opts.TopURL, "/")
 	return func(ctx context.Context, rel string, w io.Writer) error {
-		u := rel
-		if base != "" {
-			u = base + "/" + rel
+		err := fetch(ctx, rel, w)
+		if errors.Is(err, fs.ErrNotExist) && opts.Key != "" {
+			return fmt.Errorf("the hub has no copy signed with key %s (%s)", opts.Key, rel)
 		}
-		var progress io.Writer
-		if opts.IO.IsStderrTTY() && !opts.Quiet() {
-			progress = opts.IO.ErrOut
-		}
-		_, err := c.Fetch(ctx, u, w, progress)
 		return err
 	}, nil
 }
