@@ -4,7 +4,7 @@
 # update at most once. Uses sudo when not root.
 set -euo pipefail
 
-need_cmds=(rpm rpmbuild rpm2cpio cpio git svn svnadmin svnserve quilt rpmlint createrepo_c dnf python3 gzip)
+need_cmds=(rpm rpmbuild rpmsign rpm2cpio cpio git svn svnadmin svnserve quilt rpmlint createrepo_c dnf python3 gzip gpg gpgconf)
 missing=()
 for c in "${need_cmds[@]}"; do
   command -v "$c" >/dev/null 2>&1 || missing+=("$c")
@@ -24,9 +24,9 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    rpm rpm2cpio cpio git subversion quilt rpmlint createrepo-c dnf python3 gzip >/dev/null
+    rpm rpm2cpio cpio git subversion quilt rpmlint createrepo-c dnf python3 gzip gpg gpg-agent >/dev/null
 elif command -v dnf >/dev/null 2>&1; then
-  $SUDO dnf install -y -q rpm-build rpm cpio git subversion quilt rpmlint createrepo_c dnf python3 gzip
+  $SUDO dnf install -y -q rpm-build rpm rpm-sign cpio git subversion quilt rpmlint createrepo_c dnf python3 gzip gnupg2
 else
   echo "deps: no apt-get or dnf here: install ${missing[*]} by hand" >&2
   exit 1
