@@ -96,6 +96,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addRepodataCommands(cmd, f)
 	addKojiCommands(cmd, f)
 	addKojiBuildCommands(cmd, f)
+	addSignCommands(cmd, f)
 	addPromoteCommands(cmd, f)
 	addHubCommands(cmd, f)
 
