@@ -1,7 +1,6 @@
 package hub
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
+	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -328,13 +328,15 @@ func (h *Hub) dispatch(ctx context.Context, method string, params []any, kw map[
 }
 
 // toGeneric converts a wire value into the decoded form (nil, bool, int64,
-// float64, string, []byte, []any, map[string]any) by an XML-RPC round trip.
+// float64, string, []byte, time.Time, []any, map[string]any): what a client
+// of the served hub decodes (xmlrpc.Generic, the XML-RPC round trip without
+// the XML).
 func toGeneric(v any) (any, error) {
-	var buf bytes.Buffer
-	if err := xmlrpc.EncodeResponse(&buf, v); err != nil {
-		return nil, err
+	g, err := xmlrpc.Generic(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode response: %w", err)
 	}
-	return xmlrpc.DecodeResponseBytes(buf.Bytes())
+	return g, nil
 }
 
 // Call calls any hub method with positional args and keyword args.
@@ -370,20 +372,39 @@ func (h *Hub) MultiCall(ctx context.Context, calls []koji.Call, opts koji.MultiC
 // wire form (for the handler) instead of converting them.
 func (h *Hub) multiCall(ctx context.Context, calls []koji.Call, wire bool) ([]koji.CallResult, bool, error) {
 	out := make([]koji.CallResult, len(calls))
+	call := func(cctx context.Context, c koji.Call) (any, error) {
+		if c.Method == "multiCall" || c.Method == "system.multicall" {
+			return nil, fault(koji.GenericError, "multicall is not allowed in a multicall")
+		}
+		v, err := h.dispatch(cctx, c.Method, c.Args, c.Kwargs)
+		if err != nil || wire {
+			return v, err
+		}
+		return toGeneric(v)
+	}
+	if readOnlyCalls(calls) {
+		// reads only: one read transaction (one snapshot), no savepoints
+		// (h.read: the served request's transaction when there is one)
+		err := h.read(ctx, func(tx *store.Tx) error {
+			tctx := context.WithValue(ctx, txKey{}, tx)
+			for i, c := range calls {
+				v, err := call(tctx, c)
+				if err != nil {
+					out[i] = koji.CallResult{Fault: asFault(err)}
+					continue
+				}
+				out[i].Value = v
+			}
+			return nil
+		})
+		return out, false, err
+	}
 	wrote, err := h.InTransaction(ctx, func(tctx context.Context, sub func(func(context.Context) error) error) error {
 		for i, c := range calls {
 			err := sub(func(cctx context.Context) error {
-				if c.Method == "multiCall" || c.Method == "system.multicall" {
-					return fault(koji.GenericError, "multicall is not allowed in a multicall")
-				}
-				v, err := h.dispatch(cctx, c.Method, c.Args, c.Kwargs)
+				v, err := call(cctx, c)
 				if err != nil {
 					return err
-				}
-				if !wire {
-					if v, err = toGeneric(v); err != nil {
-						return err
-					}
 				}
 				out[i].Value = v
 				return nil
@@ -395,6 +416,19 @@ func (h *Hub) multiCall(ctx context.Context, calls []koji.Call, wire bool) ([]ko
 		return nil
 	})
 	return out, wrote, err
+}
+
+// readOnlyCalls reports whether every call is of a known method that does
+// not write.
+func readOnlyCalls(calls []koji.Call) bool {
+	table := methodTable()
+	for _, c := range calls {
+		m, ok := table[c.Method]
+		if !ok || m.write {
+			return false
+		}
+	}
+	return true
 }
 
 // asFault converts an error to a Koji fault (non-Koji errors are code 1).
