@@ -3,6 +3,7 @@ package promote
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // SplitDist splits the dist tag off an N-V-R (or a release), as
@@ -25,7 +26,17 @@ func SplitDist(s string, repotags []string) (noDist, repotag, dver string) {
 	return s, "", ""
 }
 
+// distRes caches the patterns by repotag list.
+var distRes sync.Map
+
 func distRe(repotags []string) *regexp.Regexp {
+	key := strings.Join(repotags, "|")
+	if repotags == nil {
+		key = "\x00nil"
+	}
+	if re, ok := distRes.Load(key); ok {
+		return re.(*regexp.Regexp)
+	}
 	var q []string
 	for _, r := range repotags {
 		if r != "" {
@@ -38,7 +49,9 @@ func distRe(repotags []string) *regexp.Regexp {
 	} else if repotags != nil {
 		rt = `\x00` // an empty list matches no repotag
 	}
-	return regexp.MustCompile(`^(?:(.+)\.(` + rt + `)\.(el[0-9]+)|(.+)\.(el[0-9]+)|(.+)\.(` + rt + `))$`)
+	re := regexp.MustCompile(`^(?:(.+)\.(` + rt + `)\.(el[0-9]+)|(.+)\.(el[0-9]+)|(.+)\.(` + rt + `))$`)
+	distRes.Store(key, re)
+	return re
 }
 
 // SplitNVR splits name-version-release at its last two dashes; ok is false

@@ -182,7 +182,7 @@ func (b *batch) run(ctx context.Context, h koji.Hub, p *Plan) error {
 // multiCallBatch bounds the calls of one multiCall request.
 const multiCallBatch = 5000
 
-// lookup is the hub's answers about one argument in one tag.
+// lookup is the hub's answers about one argument in one from-tag.
 type lookup struct {
 	byName int // listTagged(tag, package=NAME): every build of the N-V-R's package
 	latest int // listTagged(tag, package=ARG, latest): the argument as a package
@@ -190,9 +190,10 @@ type lookup struct {
 }
 
 // MakePlan finds the builds to promote and the rejects. It makes at most
-// three multiCalls: tags and tagged builds, then the RPMs of the builds
-// whose signatures are checked, then their signatures (more only when it
-// signs builds).
+// three multiCalls: the tags and the from-tags' builds of the arguments;
+// then the tags each candidate build is in (to skip those already in the
+// destination) with the RPMs of the builds whose signatures are checked;
+// then the RPMs' signatures (more only when it signs builds).
 func MakePlan(ctx context.Context, h koji.Hub, o Options) (*Plan, error) {
 	p := &Plan{}
 	repotags := Repotags(o.Routes)
@@ -205,19 +206,18 @@ func MakePlan(ctx context.Context, h koji.Hub, o Options) (*Plan, error) {
 			}
 		}
 	}
-	// per argument and tag: the builds of the argument's package
+	// per argument and from-tag: the builds of the argument's package
 	look := map[[2]string]lookup{}
 	for _, arg := range o.Args {
 		noDist, _, _ := SplitDist(arg, repotags)
 		for _, rd := range o.Routes {
 			for _, dv := range rd.Dvers {
-				for _, t := range []string{rd.Route.FromTag(dv), rd.Route.ToTag(dv)} {
-					l := lookup{latest: b.add("listTagged", []any{t}, map[string]any{"package": noDist, "latest": true})}
-					if name, _, _, ok := SplitNVR(noDist); ok {
-						l.byName, l.hasNVR = b.add("listTagged", []any{t}, map[string]any{"package": name}), true
-					}
-					look[[2]string{arg, t}] = l
+				t := rd.Route.FromTag(dv)
+				l := lookup{latest: b.add("listTagged", []any{t}, map[string]any{"package": noDist, "latest": true})}
+				if name, _, _, ok := SplitNVR(noDist); ok {
+					l.byName, l.hasNVR = b.add("listTagged", []any{t}, map[string]any{"package": name}), true
 				}
+				look[[2]string{arg, t}] = l
 			}
 		}
 	}
@@ -272,25 +272,6 @@ func MakePlan(ctx context.Context, h koji.Hub, o Options) (*Plan, error) {
 		}
 		return nil, nil
 	}
-	inTag := func(arg, tag string, id int) (bool, error) {
-		l := look[[2]string{arg, tag}]
-		idx := []int{l.latest}
-		if l.hasNVR {
-			idx = append(idx, l.byName)
-		}
-		for _, i := range idx {
-			tb, err := builds(i)
-			if err != nil {
-				return false, err
-			}
-			for _, x := range tb {
-				if x.BuildID == id {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
-	}
 
 	var cands []Promotion
 	argCands := map[string][]int{}
@@ -327,14 +308,10 @@ func MakePlan(ctx context.Context, h koji.Hub, o Options) (*Plan, error) {
 					}
 					continue
 				}
-				tagged, err := inTag(arg, to, tb.BuildID)
-				if err != nil {
-					return nil, fmt.Errorf("listTagged(%s): %w", to, err)
-				}
 				bd := Build{ID: tb.BuildID, NVR: tb.NVR, Name: tb.Name, Version: tb.Version, Release: tb.Release}
 				rel, _, _ := SplitDist(tb.Release, repotags)
 				found = append(found, Promotion{Arg: arg, Route: r.Name, Dver: dv, FromTag: from, ToTag: to,
-					Build: bd, NoDist: tb.Name + "-" + tb.Version + "-" + rel, Tagged: tagged})
+					Build: bd, NoDist: tb.Name + "-" + tb.Version + "-" + rel})
 			}
 			if !ok {
 				continue
@@ -376,9 +353,33 @@ func MakePlan(ctx context.Context, h koji.Hub, o Options) (*Plan, error) {
 			need[i] = nil
 		}
 	}
-	bad, err := checkSignatures(ctx, h, o, cands, need, p)
+	// the second multiCall: the tags of every candidate build, with the
+	// RPMs of the builds whose signatures are checked
+	b2 := newBatch()
+	tagsCall := map[int]int{}
+	for _, c := range cands {
+		if _, ok := tagsCall[c.Build.ID]; !ok {
+			tagsCall[c.Build.ID] = b2.add("listTags", nil, map[string]any{"build": c.Build.ID})
+		}
+	}
+	bad, err := checkSignatures(ctx, h, o, cands, need, p, b2)
 	if err != nil {
 		return nil, err
+	}
+	tagsOf := map[int][]koji.Tag{}
+	for id, i := range tagsCall {
+		r := b2.res[i]
+		if r.Fault != nil {
+			return nil, fmt.Errorf("listTags(build=%d): %w", id, r.Fault)
+		}
+		var l []koji.Tag
+		if err := xmlrpc.Unmarshal(r.Value, &l); err != nil {
+			return nil, fmt.Errorf("listTags(build=%d): %w", id, err)
+		}
+		tagsOf[id] = l
+	}
+	for i := range cands {
+		cands[i].Tagged = slices.ContainsFunc(tagsOf[cands[i].Build.ID], func(t koji.Tag) bool { return t.Name == cands[i].ToTag })
 	}
 	for i, c := range cands {
 		if len(bad[i]) == 0 {
@@ -446,10 +447,11 @@ func dedupe(l []Promotion) []Promotion {
 }
 
 // checkSignatures answers, per candidate, the RPMs that lack a signature by
-// one of its keys: listRPMs of every build in one multiCall, queryRPMSigs
-// of every RPM in another. With TrySign, a build that fails is signed with
-// a key gpg has the secret of, then checked again.
-func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promotion, need [][]*Key, p *Plan) ([][]string, error) {
+// one of its keys: listRPMs of every build in one multiCall (first, with the
+// calls in first; first is run even when no signature is checked),
+// queryRPMSigs of every RPM in another. With TrySign, a build that fails is
+// signed with a key gpg has the secret of, then checked again.
+func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promotion, need [][]*Key, p *Plan, first *batch) ([][]string, error) {
 	bad := make([][]string, len(cands))
 	var ids []int
 	for i, c := range cands {
@@ -458,9 +460,9 @@ func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promoti
 		}
 	}
 	if len(ids) == 0 {
-		return bad, nil
+		return bad, first.run(ctx, h, p)
 	}
-	sigs, err := buildSigs(ctx, h, ids, p)
+	sigs, err := buildSigs(ctx, h, ids, p, first)
 	if err != nil {
 		return nil, err
 	}
@@ -497,7 +499,7 @@ func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promoti
 				failedKeys[k.Name] = true
 				continue
 			}
-			again, err := buildSigs(ctx, h, []int{c.Build.ID}, p)
+			again, err := buildSigs(ctx, h, []int{c.Build.ID}, p, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -543,11 +545,14 @@ func unsignedRPMs(rpms []rpmSigs, ok map[string]bool) []string {
 }
 
 // buildSigs reads the RPMs of the builds and their signature keys in two
-// multiCalls.
-func buildSigs(ctx context.Context, h koji.Hub, ids []int, p *Plan) (map[int][]rpmSigs, error) {
-	b := newBatch()
-	for _, id := range ids {
-		b.add("listRPMs", nil, map[string]any{"buildID": id})
+// multiCalls; the first is b's when b is not nil.
+func buildSigs(ctx context.Context, h koji.Hub, ids []int, p *Plan, b *batch) (map[int][]rpmSigs, error) {
+	if b == nil {
+		b = newBatch()
+	}
+	idx := make([]int, len(ids))
+	for i, id := range ids {
+		idx[i] = b.add("listRPMs", nil, map[string]any{"buildID": id})
 	}
 	if err := b.run(ctx, h, p); err != nil {
 		return nil, fmt.Errorf("listing the RPMs of the builds: %w", err)
@@ -556,7 +561,7 @@ func buildSigs(ctx context.Context, h koji.Hub, ids []int, p *Plan) (map[int][]r
 	sb := newBatch()
 	var order []int // rpm ids in call order
 	for i, id := range ids {
-		r := b.res[i]
+		r := b.res[idx[i]]
 		if r.Fault != nil {
 			return nil, fmt.Errorf("listRPMs(buildID=%d): %w", id, r.Fault)
 		}
