@@ -38,7 +38,8 @@ type InitOptions struct {
 	// Hosts are the names and addresses of the server certificate
 	// (localhost, 127.0.0.1 and ::1 when empty).
 	Hosts []string
-	// Arches are the arches of the build tags ("x86_64" when empty).
+	// Arches are the arches of the build tags and the series tags
+	// (development, testing...): "x86_64" when empty.
 	Arches string
 }
 
@@ -92,7 +93,7 @@ func Init(ctx context.Context, dir string, o InitOptions) (*InitResult, error) {
 // applyPreset makes an OSG series' tags (koji.md, osg-build.md "Koji tags"):
 // per dver the package-list tag osg-elN, dist-elN-build, and
 // osg-SS-main-elN-{development,testing,prerelease,release} inheriting the
-// package list, osg-SS-main-elN-build inheriting development then
+// package list (with the arches, so their repos can be made), osg-SS-main-elN-build inheriting development then
 // dist-elN-build with the dist macro .osgSS.elN, and the target
 // osg-SS-main-elN (build tag -build, destination -development).
 func (h *Hub) applyPreset(ctx context.Context, preset string, dvers []string, arches string, res *InitResult) error {
@@ -123,8 +124,10 @@ func (h *Hub) applyPreset(ctx context.Context, preset string, dvers []string, ar
 					return err
 				}
 				base := "osg-" + series + "-main-" + dv
+				// with arches, as OSG's: their repos are what is published
+				// (osg-promote --regen, regen-repo), not kojira's
 				for _, s := range []string{"development", "testing", "prerelease", "release"} {
-					if err := tag(base+"-"+s, koji.CreateTagOpts{Parent: koji.ByName(pl)}); err != nil {
+					if err := tag(base+"-"+s, koji.CreateTagOpts{Arches: arches, Parent: koji.ByName(pl)}); err != nil {
 						return err
 					}
 				}
