@@ -488,11 +488,12 @@ func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promoti
 		if len(bad[i]) == 0 || !o.TrySign || o.Signer == nil {
 			continue
 		}
-		signed := false
+		signed, tried := false, false
 		for _, k := range need[i] {
 			if failedKeys[k.Name] || !o.Signer.CanSign(ctx, k) {
 				continue
 			}
+			tried = true
 			logf(o.Log, "Signing %s with key %s: %s\n", c.Build.NVR, k, strings.Join(bad[i], ", "))
 			if err := o.Signer.Sign(ctx, c.Build.NVR, k); err != nil {
 				logf(o.Log, "error: signing %s with key %s: %v\n", c.Build.NVR, k, err)
@@ -510,9 +511,14 @@ func checkSignatures(ctx context.Context, h koji.Hub, o Options, cands []Promoti
 			signed = true
 			break
 		}
-		if signed {
+		switch {
+		case signed:
 			bad[i] = nil
-		} else {
+		case tried:
+			// the error is above
+		case slices.ContainsFunc(need[i], func(k *Key) bool { return failedKeys[k.Name] }):
+			logf(o.Log, "Not signing %s: signing with %s failed above\n", c.Build.NVR, keyNames(need[i]))
+		default:
 			logf(o.Log, "No secret key to sign %s with (gpg --list-secret-keys has none of %s)\n", c.Build.NVR, keyNames(need[i]))
 		}
 	}

@@ -123,6 +123,12 @@ func UserKeysPath() string { return userconfig.Path(os.Getenv, KeysFile) }
 // (when it exists) and of files (which must exist), in that order, added
 // or replacing keys of the same name.
 func LoadKeys(files ...string) (map[string]*Key, error) {
+	return LoadKeysEnv(os.Getenv, files...)
+}
+
+// LoadKeysEnv is LoadKeys with the environment (for the user's config
+// directory) read through getenv.
+func LoadKeysEnv(getenv func(string) string, files ...string) (map[string]*Key, error) {
 	keys := DefaultKeys()
 	merge := func(data []byte, file string) error {
 		more, err := ParseKeys(data, file)
@@ -134,7 +140,7 @@ func LoadKeys(files ...string) (map[string]*Key, error) {
 		}
 		return nil
 	}
-	data, path, err := userconfig.Read(os.Getenv, KeysFile)
+	data, path, err := userconfig.Read(getenv, KeysFile)
 	if err != nil {
 		return nil, err
 	}

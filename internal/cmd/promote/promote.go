@@ -17,6 +17,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/kojibuild"
 	"github.com/osg-htc/osg-build-go/internal/promote"
+	"github.com/osg-htc/osg-build-go/internal/sign"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -42,6 +43,8 @@ type Options struct {
 	Config *promote.Config
 	// Signer checks subkeys and signs (nil: the gpg one of internal/sign).
 	Signer promote.Signer
+	// GPG runs gpg for that signer (nil: gpg on PATH, $GNUPGHOME).
+	GPG *sign.GPG
 	// Confirm asks the question; nil: read a line from the terminal.
 	Confirm func(ctx context.Context, question string) (bool, error)
 }
@@ -231,7 +234,7 @@ func promoteRun(ctx context.Context, o *Options) error {
 	if err != nil {
 		return cmdutil.FlagErrorf("%v", err)
 	}
-	keys, err := loadKeys(o.Getenv, o.SigningKeys)
+	signKeys, keys, err := loadKeys(o.Getenv, o.SigningKeys)
 	if err != nil {
 		return err
 	}
@@ -247,7 +250,7 @@ func promoteRun(ctx context.Context, o *Options) error {
 	trySign := o.Sign || (!o.NoSign && o.IO.IsStdinTTY())
 	signer := o.Signer
 	if signer == nil {
-		signer = newGPGSigner(h, o)
+		signer = newGPGSigner(h, o.GPG, signKeys, o.IO.ErrOut)
 	}
 	plan, err := promote.MakePlan(ctx, h, promote.Options{
 		Routes: routes, Args: o.Args, Keys: keys,
