@@ -18,6 +18,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/hub/web"
 	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
 )
 
@@ -88,8 +89,17 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 		return err
 	}
 	defer stopEngine()
+	// the web pages at /koji/ beside /kojihub and /kojifiles
+	pages, err := web.New(h, web.Options{TopDir: h.TopDir(), Logger: slog.Default()})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle(web.Prefix, pages)
+	mux.Handle(strings.TrimSuffix(web.Prefix, "/"), pages)
+	mux.Handle("/", h.Handler(hub.WithPasswordLogin(opts.PasswordLogin), hub.WithLogger(slog.Default())))
 	srv := &http.Server{
-		Handler:           h.Handler(hub.WithPasswordLogin(opts.PasswordLogin), hub.WithLogger(slog.Default())),
+		Handler:           mux,
 		ReadHeaderTimeout: 30 * time.Second,
 	}
 	if !opts.Insecure {
@@ -107,6 +117,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return err
 	}
+	pages.SetHubURL(url)
 	errc := make(chan error, 1)
 	go func() {
 		if opts.Insecure {
