@@ -18,8 +18,8 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
-	"github.com/osg-htc/osg-build-go/pkg/hub/web"
 	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
+	"github.com/osg-htc/osg-build-go/pkg/hub/web"
 )
 
 // ServeOptions are the inputs of `osg-build hub serve`.
