@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -104,6 +105,12 @@ func humanSize(v any) string {
 		n = float64(x)
 	case float64:
 		n = x
+	case string: // Koji's st_size is a string
+		f, err := strconv.ParseFloat(x, 64)
+		if err != nil {
+			return x
+		}
+		n = f
 	case nil:
 		return ""
 	default:

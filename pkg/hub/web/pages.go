@@ -254,11 +254,82 @@ func (s *Server) buildinfo(r *http.Request) (*page, error) {
 		}
 	}
 	var task *koji.TaskInfo
+	var failed []taskLogs
 	if b.TaskID != nil {
 		task, _ = s.h.GetTaskInfo(ctx, *b.TaskID, koji.GetTaskInfoOpts{})
+		if task != nil && b.State != koji.BuildComplete {
+			// a build that did not complete has no logs of its own: those
+			// of its failed tasks (root.log, build.log), as packagers look
+			if failed, err = s.failedLogs(ctx, task); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return &page{Title: b.NVR, Data: map[string]any{"build": b, "tags": tags, "arches": list, "logs": logs,
-		"changelog": changelog, "task": task, "dir": s.o.FilesURL + "/" + dir}}, nil
+		"changelog": changelog, "task": task, "failed_tasks": failed, "dir": s.o.FilesURL + "/" + dir}}, nil
+}
+
+// taskLogs is a failed task with its log files.
+type taskLogs struct {
+	Task koji.TaskInfo
+	Logs []outputFile
+}
+
+// failedLogs lists the failed tasks of a task's tree with their logs.
+func (s *Server) failedLogs(ctx context.Context, root *koji.TaskInfo) ([]taskLogs, error) {
+	var out []taskLogs
+	var walk func(t koji.TaskInfo, depth int) error
+	walk = func(t koji.TaskInfo, depth int) error {
+		kids, err := s.h.GetTaskChildren(ctx, t.ID, koji.GetTaskChildrenOpts{})
+		if err != nil {
+			return err
+		}
+		if t.State == koji.TaskFailed {
+			files, err := s.outputFiles(ctx, t.ID)
+			if err != nil {
+				return err
+			}
+			var logs []outputFile
+			for _, f := range files {
+				if f.LiveURL != "" {
+					logs = append(logs, f)
+				}
+			}
+			if len(logs) > 0 {
+				out = append(out, taskLogs{t, logs})
+			}
+		}
+		if depth < 10 {
+			for _, k := range kids {
+				if err := walk(k, depth+1); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return out, walk(*root, 0)
+}
+
+// outputFiles lists a task's output files with their links.
+func (s *Server) outputFiles(ctx context.Context, id int) ([]outputFile, error) {
+	outs, err := s.h.ListTaskOutput(ctx, id, koji.ListTaskOutputOpts{Stat: true})
+	if err != nil {
+		return nil, err
+	}
+	var files []outputFile
+	for _, o := range outs {
+		f := outputFile{Name: o.Name, URL: "getfile" + query("taskID", id, "name", o.Name)}
+		if o.Stat != nil {
+			f.Size = o.Stat["st_size"]
+		}
+		if strings.HasSuffix(o.Name, ".log") {
+			f.LiveURL = "tasklog" + query("taskID", id, "name", o.Name)
+		}
+		files = append(files, f)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
+	return files, nil
 }
 
 var taskStates = []koji.TaskState{koji.TaskFree, koji.TaskOpen, koji.TaskClosed, koji.TaskCanceled, koji.TaskAssigned, koji.TaskFailed}
@@ -429,22 +500,10 @@ func (s *Server) taskinfo(r *http.Request) (*page, error) {
 			d["result"] = res
 		}
 	}
-	outs, err := s.h.ListTaskOutput(ctx, id, koji.ListTaskOutputOpts{Stat: true})
+	files, err := s.outputFiles(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	var files []outputFile
-	for _, o := range outs {
-		f := outputFile{Name: o.Name, URL: "getfile" + query("taskID", id, "name", o.Name)}
-		if o.Stat != nil {
-			f.Size = o.Stat["st_size"]
-		}
-		if strings.HasSuffix(o.Name, ".log") {
-			f.LiveURL = "tasklog" + query("taskID", id, "name", o.Name)
-		}
-		files = append(files, f)
-	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Name < files[j].Name })
 	d["files"] = files
 	builds, err := s.h.ListBuilds(ctx, koji.ListBuildsOpts{TaskID: &id})
 	if err == nil {
