@@ -6,7 +6,7 @@ BIN     := bin/osg-build
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 LDFLAGS := -s -w -X github.com/osg-htc/osg-build-go/internal/buildinfo.Version=$(VERSION)
 
-.PHONY: all build deps demo test test-short bench fuzz generate vet fmt clean
+.PHONY: all build deps test-deps demo test test-short bench fuzz generate vet fmt clean
 
 all: build
 
@@ -19,7 +19,10 @@ deps:
 demo: deps build
 	@./scripts/demo.sh $(BIN)
 
-test: deps
+test-deps:
+	@./scripts/deps.sh --test
+
+test: test-deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
 	$(GO) test -count=1 -timeout 20m ./...

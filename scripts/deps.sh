@@ -5,6 +5,14 @@
 set -euo pipefail
 
 need_cmds=(rpm rpmbuild rpmsign rpm2cpio cpio git svn svnadmin svnserve quilt rpmlint createrepo_c dnf python3 gzip gpg gpgconf)
+apt_extra=()
+dnf_extra=()
+# --test: also what only the tests use (a headless browser for the web pages)
+if [ "${1:-}" = "--test" ]; then
+  need_cmds+=(chromium)
+  apt_extra+=(chromium)
+  dnf_extra+=(chromium)
+fi
 missing=()
 for c in "${need_cmds[@]}"; do
   command -v "$c" >/dev/null 2>&1 || missing+=("$c")
@@ -24,9 +32,9 @@ fi
 if command -v apt-get >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq \
-    rpm rpm2cpio cpio git subversion quilt rpmlint createrepo-c dnf python3 gzip gpg gpg-agent >/dev/null
+    rpm rpm2cpio cpio git subversion quilt rpmlint createrepo-c dnf python3 gzip gpg gpg-agent "${apt_extra[@]}" >/dev/null
 elif command -v dnf >/dev/null 2>&1; then
-  $SUDO dnf install -y -q rpm-build rpm rpm-sign cpio git subversion quilt rpmlint createrepo_c dnf python3 gzip gnupg2
+  $SUDO dnf install -y -q rpm-build rpm rpm-sign cpio git subversion quilt rpmlint createrepo_c dnf python3 gzip gnupg2 "${dnf_extra[@]}"
 else
   echo "deps: no apt-get or dnf here: install ${missing[*]} by hand" >&2
   exit 1
