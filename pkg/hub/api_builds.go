@@ -509,7 +509,26 @@ func (h *Hub) ListBuilds(ctx context.Context, opts koji.ListBuildsOpts) ([]koji.
 			where += ` AND b.draft = ?`
 			args = append(args, *opts.Draft)
 		}
-		rows, err := tx.Query(buildSelect+buildFrom+where+` ORDER BY b.id`, args...)
+		// the usual page (by id, with offset and limit) is asked of SQLite;
+		// other orders are sorted here after reading every match
+		order, pushed := ` ORDER BY b.id`, false
+		if q := opts.QueryOpts; q != nil && !q.CountOnly && !q.AsList {
+			switch strings.TrimSpace(q.Order) {
+			case "", "id", "build_id":
+				pushed = true
+			case "-id", "-build_id":
+				order, pushed = ` ORDER BY b.id DESC`, true
+			}
+			if pushed && (q.Limit > 0 || q.Offset > 0) {
+				limit := q.Limit
+				if limit <= 0 {
+					limit = -1
+				}
+				order += ` LIMIT ? OFFSET ?`
+				args = append(args, limit, max(q.Offset, 0))
+			}
+		}
+		rows, err := tx.Query(buildSelect+buildFrom+where+order, args...)
 		if err != nil {
 			return err
 		}
@@ -523,6 +542,9 @@ func (h *Hub) ListBuilds(ctx context.Context, opts koji.ListBuildsOpts) ([]koji.
 		}
 		if err := rows.Err(); err != nil {
 			return err
+		}
+		if pushed {
+			return nil
 		}
 		out, err = applyQueryOpts(out, opts.QueryOpts, func(b koji.Build, f string) (any, bool) {
 			switch f {
