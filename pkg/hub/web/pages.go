@@ -118,7 +118,7 @@ func (s *Server) builds(r *http.Request) (*page, error) {
 	}
 	link := func(st int) string {
 		return "builds" + query("state", filter["state"], "packageID", filter["packageID"], "userID", filter["userID"],
-			"tagID", filter["tagID"], "prefix", filter["prefix"], "start", st)
+			"tagID", filter["tagID"], "latest", filter["latest"], "prefix", filter["prefix"], "start", st)
 	}
 	var rows []koji.Build
 	if ref, ok := refArg(r, "tagID"); ok {
@@ -130,7 +130,11 @@ func (s *Server) builds(r *http.Request) (*page, error) {
 			return nil, notFound("no such tag: %s", q.Get("tagID"))
 		}
 		filter["tagID"], filter["tag"] = fmt.Sprint(t.ID), t.Name
-		tagged, err := s.h.ListTagged(ctx, koji.ByID(t.ID), koji.ListTaggedOpts{Inherit: true})
+		lo := koji.ListTaggedOpts{Inherit: true}
+		if q.Get("latest") != "" {
+			lo.Latest, filter["latest"] = koji.LatestOne, "1"
+		}
+		tagged, err := s.h.ListTagged(ctx, koji.ByID(t.ID), lo)
 		if err != nil {
 			return nil, err
 		}
@@ -659,15 +663,9 @@ func (s *Server) taginfo(r *http.Request) (*page, error) {
 	if err != nil {
 		return nil, err
 	}
-	latest, err := s.h.GetLatestBuilds(ctx, tid, koji.GetLatestBuildsOpts{})
-	if err != nil {
-		return nil, err
-	}
-	sort.Slice(latest, func(i, j int) bool { return latest[i].Name < latest[j].Name })
-	nlatest := len(latest)
-	if len(latest) > pageSize && r.URL.Query().Get("all") == "" {
-		latest = latest[:pageSize]
-	}
+	// the packages, the latest builds and all builds are a click away
+	// (kojiweb counts them first: with inheritance over thousands of
+	// builds that is most of the page's cost)
 	repo, _ := s.h.GetRepo(ctx, tid, koji.GetRepoOpts{})
 	var extra []map[string]any
 	keys := make([]string, 0, len(t.Extra))
@@ -679,8 +677,8 @@ func (s *Server) taginfo(r *http.Request) (*page, error) {
 		extra = append(extra, map[string]any{"key": k, "value": t.Extra[k]})
 	}
 	return &page{Title: t.Name, Data: map[string]any{"tag": t, "inheritance": tree, "children": childTree,
-		"build_targets": asBuild, "dest_targets": asDest, "external_repos": ext, "latest": latest,
-		"latest_count": nlatest, "repo": repo, "extra": extra}}, nil
+		"build_targets": asBuild, "dest_targets": asDest, "external_repos": ext,
+		"repo": repo, "extra": extra}}, nil
 }
 
 func (s *Server) packages(r *http.Request) (*page, error) {
@@ -689,12 +687,27 @@ func (s *Server) packages(r *http.Request) (*page, error) {
 		return nil, err
 	}
 	prefix := r.URL.Query().Get("prefix")
-	rows, err := s.h.ListPackages(r.Context(), koji.ListPackagesOpts{Prefix: prefix, QueryOpts: pageOpts(start, "package_name")})
+	o := koji.ListPackagesOpts{Prefix: prefix, QueryOpts: pageOpts(start, "package_name")}
+	d := map[string]any{"prefix": prefix}
+	tagID := 0
+	if ref, ok := refArg(r, "tagID"); ok {
+		t, err := s.h.GetTag(r.Context(), ref, koji.GetTagOpts{})
+		if err != nil {
+			return nil, err
+		}
+		if t == nil {
+			return nil, notFound("no such tag: %s", r.URL.Query().Get("tagID"))
+		}
+		o.TagID, o.Inherited, tagID = koji.ByID(t.ID), true, t.ID
+		d["tag"] = t
+	}
+	rows, err := s.h.ListPackages(r.Context(), o)
 	if err != nil {
 		return nil, err
 	}
-	rows, pg := paged(rows, start, func(st int) string { return "packages" + query("prefix", prefix, "start", st) })
-	return &page{Title: "Packages", Data: map[string]any{"packages": rows, "pager": pg, "prefix": prefix}}, nil
+	rows, pg := paged(rows, start, func(st int) string { return "packages" + query("tagID", tagID, "prefix", prefix, "start", st) })
+	d["packages"], d["pager"] = rows, pg
+	return &page{Title: "Packages", Data: d}, nil
 }
 
 func (s *Server) packageinfo(r *http.Request) (*page, error) {

@@ -83,7 +83,7 @@ func TestPagesEscapeHubData(t *testing.T) {
 	_, err = e.h.CreateEmptyBuild(ctx, "script-two", "1", "1", nil, koji.CreateEmptyBuildOpts{}) // a second match
 	must(t, err)
 	for _, p := range []string{"/koji/", "/koji/builds", "/koji/buildinfo?buildID=" + itoa(id), "/koji/packages",
-		"/koji/packageinfo?packageID=" + itoa(b.PackageID), "/koji/taginfo?tagID=osg-25-main-el9-development",
+		"/koji/packageinfo?packageID=" + itoa(b.PackageID), "/koji/builds?latest=1&tagID=osg-25-main-el9-development", "/koji/packages?tagID=osg-25-main-el9-development",
 		"/koji/search?type=package&match=regexp&terms=" + url.QueryEscape("script")} {
 		code, body, hdr := e.get(t, p)
 		if code != http.StatusOK {
