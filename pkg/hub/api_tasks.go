@@ -558,6 +558,9 @@ func (h *Hub) ListTasks(ctx context.Context, opts koji.ListTasksOpts) ([]koji.Ta
 		in("t.host_id", anyOf(q.HostID), false)
 		in("t.channel_id", anyOf(q.ChannelID), false)
 		in("t.parent", anyOf(q.Parent), false)
+		if q.TopLevel {
+			where += ` AND t.parent IS NULL`
+		}
 		if q.Method != "" {
 			where += ` AND t.method = ?`
 			args = append(args, q.Method)

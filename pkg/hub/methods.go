@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -256,6 +257,7 @@ func methodTable() map[string]*methodDef {
 	methodsOnce.Do(func() {
 		defineCoreMethods()
 		defineExtraMethods()
+		defineCompatMethods()
 	})
 	return methods
 }
@@ -324,7 +326,18 @@ func (h *Hub) dispatch(ctx context.Context, method string, params []any, kw map[
 	if err != nil {
 		return nil, err
 	}
-	return m.fn(ctx, h, a)
+	v, err := m.fn(ctx, h, a)
+	if err != nil {
+		return nil, err
+	}
+	// queryOpts={'countOnly': True}: Koji's QueryProcessor answers the
+	// number of rows (after offset and limit), not the rows
+	if q := a.queryOpts("queryOpts"); q != nil && q.CountOnly {
+		if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice {
+			return rv.Len(), nil
+		}
+	}
+	return v, nil
 }
 
 // toGeneric converts a wire value into the decoded form (nil, bool, int64,

@@ -660,6 +660,9 @@ func defineCoreMethods() {
 			q.NotState = append(q.NotState, koji.TaskState(s))
 		}
 		q.Owner, q.NotOwner, q.HostID, q.ChannelID, q.Parent = ints("owner"), ints("not_owner"), ints("host_id"), ints("channel_id"), ints("parent")
+		if v, ok := o["parent"]; ok && v == nil {
+			q.TopLevel = true // parent=None: top-level tasks
+		}
 		return nilIfErr(h.ListTasks(ctx, koji.ListTasksOpts{Opts: q, QueryOpts: a.queryOpts("queryOpts")}))
 	})
 

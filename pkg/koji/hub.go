@@ -687,6 +687,10 @@ type TaskQuery struct {
 	StartedAfter   *float64    `xmlrpc:"startedAfter,omitempty"`
 	CompleteBefore *float64    `xmlrpc:"completeBefore,omitempty"`
 	CompleteAfter  *float64    `xmlrpc:"completeAfter,omitempty"`
+	// TopLevel keeps the tasks without a parent (Koji's parent=None). The
+	// embedded hub honours it in-process and from the wire; the client
+	// does not send it.
+	TopLevel bool `xmlrpc:"-"`
 }
 
 // GetRepoOpts is the kwargs of getRepo.

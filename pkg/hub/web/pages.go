@@ -397,21 +397,10 @@ func (s *Server) tasks(r *http.Request) (*page, error) {
 			return nil, err
 		}
 	} else {
-		// top-level tasks only (listTasks cannot ask for parent IS NULL
-		// through the typed API): filtered from the matching tasks
-		all, err := s.h.ListTasks(ctx, koji.ListTasksOpts{Opts: tq, QueryOpts: &koji.QueryOpts{Order: "-id"}})
-		if err != nil {
+		// top-level tasks (parent=None), each with its tree
+		tq.TopLevel = true
+		if rows, err = s.h.ListTasks(ctx, koji.ListTasksOpts{Opts: tq, QueryOpts: pageOpts(start, "-id")}); err != nil {
 			return nil, err
-		}
-		n := 0
-		for _, t := range all {
-			if t.Parent != nil {
-				continue
-			}
-			if n >= start && len(rows) <= pageSize {
-				rows = append(rows, t)
-			}
-			n++
 		}
 	}
 	rows, pg := paged(rows, start, link)
