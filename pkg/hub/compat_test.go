@@ -2,6 +2,10 @@ package hub_test
 
 import (
 	"context"
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -79,3 +83,39 @@ func TestCompatCalls(t *testing.T) {
 		}
 	}
 }
+
+// queryHistory takes any keyword (Koji's **kwargs: the CLI's untag-build
+// sends pkg=, which Koji ignores); downloadTaskOutput answers a base64
+// string as Koji's (the CLI b64decodes it).
+func TestCompatKwargsAndBase64(t *testing.T) {
+	h := openHub(t)
+	ctx := context.Background()
+	if _, err := h.CreateTag(ctx, "t", koji.CreateTagOpts{Arches: "x86_64"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Call(ctx, "queryHistory", nil, map[string]any{"tag": "t", "pkg": "foo", "active": true}); err != nil {
+		t.Errorf("queryHistory with pkg=: %v", err)
+	}
+	if _, err := h.Call(ctx, "listTags", nil, map[string]any{"pkg": "foo"}); err == nil {
+		t.Error("listTags took an unknown keyword")
+	}
+	tid, err := h.NewRepo(ctx, koji.ByName("t"), koji.NewRepoOpts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(h.TopDir(), "work", "tasks", strconv.Itoa(tid%10000), strconv.Itoa(tid))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "x.log"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	v, err := h.Call(ctx, "downloadTaskOutput", []any{tid, "x.log"}, nil)
+	if err != nil || v != base64.StdEncoding.EncodeToString([]byte("hello\n")) {
+		t.Errorf("downloadTaskOutput = %#v, %v; want a base64 string", v, err)
+	}
+	if b, err := h.DownloadTaskOutput(ctx, tid, "x.log", koji.DownloadTaskOutputOpts{}); err != nil || string(b) != "hello\n" {
+		t.Errorf("DownloadTaskOutput = %q, %v", b, err)
+	}
+}
+

@@ -25,6 +25,9 @@ type methodDef struct {
 	req    int      // number of required parameters
 	write  bool     // the call may write (runs in a write transaction)
 	fn     func(ctx context.Context, h *Hub, a args) (any, error)
+	// argdesc is the parameter list as Koji's _listapi shows it:
+	// "(tag, event=None)"
+	argdesc string
 }
 
 // args are the bound arguments of a call, by parameter name.
@@ -172,6 +175,11 @@ func sig(s string) (py string, params []string, req int) {
 // Python's TypeError texts (sent as ParameterError).
 func (m *methodDef) bind(pos []any, kw map[string]any) (args, error) {
 	a := args{}
+	anyKw := false // **kwargs: unknown keyword arguments are taken (and ignored)
+	if n := len(m.params); n > 0 && strings.HasPrefix(m.params[n-1], "**") {
+		anyKw = true
+		m = &methodDef{name: m.name, py: m.py, params: m.params[:n-1], req: m.req}
+	}
 	if n := len(m.params); n > 0 && strings.HasPrefix(m.params[n-1], "*") {
 		fixed := m.params[:n-1]
 		var extra []any
@@ -196,6 +204,9 @@ func (m *methodDef) bind(pos []any, kw map[string]any) (args, error) {
 				found = true
 				break
 			}
+		}
+		if !found && anyKw {
+			continue
 		}
 		if !found {
 			return nil, fault(koji.ParameterError, "%s() got an unexpected keyword argument '%s'", m.py, k)
@@ -267,7 +278,11 @@ func def(name, signature string, write bool, fn func(ctx context.Context, h *Hub
 		panic("hub: method " + name + " defined twice")
 	}
 	py, params, req := sig(signature)
-	methods[name] = &methodDef{name: name, py: py, params: params, req: req, write: write, fn: fn}
+	argdesc := "()"
+	if i := strings.Index(signature, "("); i >= 0 {
+		argdesc = signature[i:]
+	}
+	methods[name] = &methodDef{name: name, py: py, params: params, req: req, write: write, fn: fn, argdesc: argdesc}
 }
 
 // Methods lists the Koji method names the hub answers, sorted.

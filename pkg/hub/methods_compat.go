@@ -3,6 +3,8 @@ package hub
 import (
 	"context"
 	"database/sql"
+	"strconv"
+	"strings"
 
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -25,6 +27,32 @@ func defineCompatMethods() {
 	def("getImageBuild", "getImageBuild(buildInfo, strict=False)", false, none)
 	def("listBTypes", "listBTypes(query=None, queryOpts=None)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		return []any{map[string]any{"id": int64(1), "name": "rpm"}}, nil
+	})
+	// list-api: every method with its parameters, as Koji's _listapi
+	// (argdesc, and args with [name, default] for those with one)
+	def("_listapi", "_listapi()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		var out []any
+		for _, name := range Methods() {
+			m := methodTable()[name]
+			var params []any
+			inner := strings.TrimSuffix(strings.TrimPrefix(m.argdesc, "("), ")")
+			for _, p := range strings.Split(inner, ",") {
+				p = strings.TrimSpace(p)
+				if p == "" || strings.HasPrefix(p, "*") {
+					continue
+				}
+				if n, d, ok := strings.Cut(p, "="); ok {
+					params = append(params, []any{strings.TrimSpace(n), pyDefault(strings.TrimSpace(d))})
+				} else {
+					params = append(params, p)
+				}
+			}
+			if params == nil {
+				params = []any{}
+			}
+			out = append(out, map[string]any{"name": name, "argdesc": m.argdesc, "args": params, "doc": nil})
+		}
+		return out, nil
 	})
 	def("listVolumes", "listVolumes()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		return []any{map[string]any{"id": int64(0), "name": "DEFAULT"}}, nil
@@ -114,4 +142,20 @@ func defineCompatMethods() {
 			})
 			return out, err
 		})
+}
+
+// pyDefault is a Python default value of a signature as XML-RPC sends it.
+func pyDefault(d string) any {
+	switch d {
+	case "None":
+		return nil
+	case "True":
+		return true
+	case "False":
+		return false
+	}
+	if n, err := strconv.ParseInt(d, 10, 64); err == nil {
+		return n
+	}
+	return strings.Trim(d, `'"`)
 }

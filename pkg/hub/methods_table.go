@@ -616,7 +616,13 @@ func defineCoreMethods() {
 		if sz, ok := xmlrpc.Int(a["size"]); ok && sz >= 0 {
 			o.Size = &sz
 		}
-		return nilIfErr(h.DownloadTaskOutput(ctx, id, a.str("fileName"), o))
+		data, err := h.DownloadTaskOutput(ctx, id, a.str("fileName"), o)
+		if err != nil {
+			return nil, err
+		}
+		// Koji answers a base64 string (base64encode), not an XML-RPC
+		// <base64>: the koji CLI decodes it with b64decode
+		return base64.StdEncoding.EncodeToString(data), nil
 	})
 	def("cancelTask", "cancelTask(task_id, recurse=True)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
 		id, err := a.int("task_id")
@@ -768,7 +774,7 @@ func defineCoreMethods() {
 	})
 
 	// history
-	def("queryHistory", "queryHistory(tables=None, tag=None, build=None, package=None, user=None, permission=None, external_repo=None, build_target=None, group=None, cg=None, active=None, editor=None, before=None, after=None, beforeEvent=None, afterEvent=None, queryOpts=None)", false,
+	def("queryHistory", "queryHistory(tables=None, tag=None, build=None, package=None, user=None, permission=None, external_repo=None, build_target=None, group=None, cg=None, active=None, editor=None, before=None, after=None, beforeEvent=None, afterEvent=None, queryOpts=None, **kwargs)", false,
 		func(ctx context.Context, h *Hub, a args) (any, error) {
 			rs, err := refs(a, "tag", "build", "package", "user", "permission", "external_repo", "build_target", "editor")
 			if err != nil {
