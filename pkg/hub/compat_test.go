@@ -118,4 +118,3 @@ func TestCompatKwargsAndBase64(t *testing.T) {
 		t.Errorf("DownloadTaskOutput = %q, %v", b, err)
 	}
 }
-
