@@ -188,6 +188,9 @@ func loadCCache(path string) (cc *credentials.CCache, err error) {
 	if err := cc.Unmarshal(b); err != nil {
 		return nil, err
 	}
+	if len(cc.DefaultPrincipal.PrincipalName.NameString) == 0 || cc.DefaultPrincipal.Realm == "" {
+		return nil, errors.New("truncated or corrupt credential cache (no principal)")
+	}
 	cc.Path = path
 	return cc, nil
 }
