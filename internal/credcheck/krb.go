@@ -188,7 +188,7 @@ func loadCCache(path string) (cc *credentials.CCache, err error) {
 	if err := cc.Unmarshal(b); err != nil {
 		return nil, err
 	}
-	if len(cc.DefaultPrincipal.PrincipalName.NameString) == 0 || cc.DefaultPrincipal.Realm == "" {
+	if name := cc.DefaultPrincipal.PrincipalName.PrincipalNameString(); name == "" || strings.HasPrefix(name, "/") || cc.DefaultPrincipal.Realm == "" {
 		return nil, errors.New("truncated or corrupt credential cache (no principal)")
 	}
 	cc.Path = path
