@@ -7,11 +7,12 @@ set -euo pipefail
 need_cmds=(rpm rpmbuild rpmsign rpm2cpio cpio git svn svnadmin svnserve quilt rpmlint createrepo_c dnf python3 gzip gpg gpgconf)
 apt_extra=()
 dnf_extra=()
-# --test: also what only the tests use (a headless browser for the web pages)
+# --test: also what only the tests use (a headless browser for the web pages;
+# the grid tools that must accept the proxies osg-build makes)
 if [ "${1:-}" = "--test" ]; then
-  need_cmds+=(chromium)
-  apt_extra+=(chromium)
-  dnf_extra+=(chromium)
+  need_cmds+=(chromium openssl grid-proxy-info voms-proxy-info)
+  apt_extra+=(chromium openssl globus-proxy-utils voms-clients)
+  dnf_extra+=(chromium openssl globus-proxy-utils voms-clients-cpp)
 fi
 missing=()
 for c in "${need_cmds[@]}"; do
