@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/user"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/config"
+	"github.com/osg-htc/osg-build-go/internal/credcheck"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/hub/engine"
 	"github.com/osg-htc/osg-build-go/pkg/hub/store"
@@ -162,6 +164,7 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 	}
 	return &RemoteHub{
 		Client:   client.New(opts),
+		check:    credentialCheck(cfg, f.getenv),
 		authType: cfg.AuthType,
 		user:     f.getenv(EnvHubUser),
 		password: f.getenv(EnvHubPassword),
@@ -269,6 +272,9 @@ func (h *LocalHub) EnsureLogin(ctx context.Context) error { return nil }
 // RemoteHub is a Koji client with the login settings of the Koji config.
 type RemoteHub struct {
 	*client.Client
+	// check runs the local credential checks before a login (nil for a
+	// served embedded hub, whose certificate osg-build made itself).
+	check    func(authType string) error
 	authType string
 	user     string
 	password string
@@ -307,10 +313,42 @@ func (h *RemoteHub) EnsureLogin(ctx context.Context) error {
 	if at == "" && h.user != "" && h.Options().Cert == "" {
 		at = client.AuthTypePassword
 	}
+	if h.check != nil {
+		if err := h.check(at); err != nil {
+			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("cannot log in to %s: %w", h.Server(), err)}
+		}
+	}
 	if err := h.Login(ctx, at, h.user, h.password); err != nil {
 		return &ExitError{Code: ExitAuth, Err: fmt.Errorf("logging in to %s: %w", h.Server(), err)}
 	}
 	return nil
+}
+
+// credentialCheck returns the check EnsureLogin runs before logging in to a
+// remote hub: the certificate or Kerberos ticket the config's authtype will
+// use, read and checked locally (internal/credcheck), so that an expired
+// proxy or a missing ticket stops the command with its fix instead of a
+// TLS or GSSAPI error. Warnings (under an hour left) are logged; a CA not
+// found locally is only a debug message (the hub may trust it).
+func credentialCheck(cfg *config.Koji, getenv func(string) string) func(authType string) error {
+	return func(authType string) error {
+		start := time.Now()
+		r := credcheck.Check(credcheck.Options{
+			Settings: credcheck.Settings{AuthType: authType, Cert: cfg.Cert, ServerCA: cfg.ServerCA, Principal: cfg.Principal, Keytab: cfg.Keytab},
+			Getenv:   getenv,
+		})
+		fs := r.Findings()
+		for _, x := range fs.List {
+			switch {
+			case x.Level == credcheck.LevelWarning && x.Check != "ca":
+				slog.Warn(x.String())
+			default:
+				slog.Debug("credential check: "+x.String(), "check", x.Check, "level", x.Level)
+			}
+		}
+		slog.Debug("credential check done", "method", r.Method, "took", time.Since(start))
+		return fs.Err()
+	}
 }
 
 // Loginer is a hub that may need a login before writes.

@@ -115,7 +115,7 @@ type Options struct {
 	// (os.Getenv when nil).
 	Getenv func(string) string
 	// UID names the default proxy and credential cache (os.Getuid() when
-	// negative or zero and unset: use -1 for "unset").
+	// 0).
 	UID int
 	Now time.Time
 	// MinTimeLeft is the time left under which to warn.
@@ -209,6 +209,13 @@ func LocateX509(cfgCert string, getenv func(string) string, uid int) (path, sour
 		return p, "X509_USER_PROXY"
 	}
 	return DefaultProxyPath(uid), "default proxy"
+}
+
+// LocateX509Path is the proxy Koji-less grid tools would use:
+// X509_USER_PROXY, else /tmp/x509up_u<uid>.
+func LocateX509Path(getenv func(string) string) string {
+	p, _ := LocateX509("", getenv, 0)
+	return p
 }
 
 // DefaultProxyPath is /tmp/x509up_u<uid>, where grid-proxy-init writes.

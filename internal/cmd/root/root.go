@@ -97,6 +97,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addKojiCommands(cmd, f)
 	addKojiBuildCommands(cmd, f)
 	addSignCommands(cmd, f)
+	addAuthCommands(cmd, f)
 	addPromoteCommands(cmd, f)
 	addHubCommands(cmd, f)
 
