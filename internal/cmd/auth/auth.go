@@ -43,7 +43,13 @@ type Options struct {
 
 // NewCmdAuth returns the auth command.
 func NewCmdAuth(f *cmdutil.Factory, runF func(context.Context, *Options) error) *cobra.Command {
-	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Now: f.Now, Hub: f.Hub}
+	opts := &Options{IO: f.IOStreams, Getenv: f.Getenv, Now: f.Now, Hub: func(ctx context.Context) (koji.Hub, error) {
+		// f.Hub is set after the commands are made
+		if f.Hub == nil {
+			return nil, fmt.Errorf("no hub configured")
+		}
+		return f.Hub(ctx)
+	}}
 	cmd := &cobra.Command{
 		Use:   "auth",
 		Short: "Check the credential used to log in to Koji (proxy, certificate or Kerberos ticket)",
