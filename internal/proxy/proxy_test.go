@@ -232,3 +232,29 @@ func TestVOMSProxyInfoReadsOurProxy(t *testing.T) {
 	}
 	run(t, []string{"X509_CERT_DIR=" + dir}, "voms-proxy-info", "--file", rfc, "--exists", "--valid", "11:00")
 }
+
+// TestLoadUserKeysFromOpenSSL: the encrypted keys openssl writes (PKCS#8
+// PBES2 by default, the legacy PEM with -traditional) are read.
+func TestLoadUserKeysFromOpenSSL(t *testing.T) {
+	testutil.RequireTool(t, "openssl")
+	dir := t.TempDir()
+	ca := credtest.NewCA(t, "Test CA")
+	user := credtest.ValidUser(t, ca)
+	plain := credtest.WriteFile(t, dir, "plain.pem", credtest.KeyPEM(t, user.Key), 0o600)
+	cert := credtest.WriteFile(t, dir, "usercert.pem", credtest.CertPEM(user.Cert), 0o644)
+	for name, args := range map[string][]string{
+		"pkcs8-aes256": {"pkey", "-aes256"},
+		"pkcs8-des3":   {"pkey", "-des3"},
+		"pkcs1-des3":   {"rsa", "-des3", "-traditional"},
+		"pkcs1-aes128": {"rsa", "-aes128", "-traditional"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(dir, name)
+			run(t, nil, "openssl", append(args, "-in", plain, "-out", out, "-passout", "pass:pw")...)
+			os.Chmod(out, 0o600)
+			if _, _, err := proxy.LoadUser(cert, out, func() ([]byte, error) { return []byte("pw"), nil }); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
