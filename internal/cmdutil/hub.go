@@ -194,7 +194,7 @@ func openLocal(ctx context.Context, dir string, opts ...hub.Option) (koji.Hub, e
 // from DIR/pki (made by hub init or hub issue-cert).
 func servedHub(dir string) *RemoteHub {
 	si, err := hub.ReadServeInfo(dir)
-	if err != nil || si == nil || si.URL == "" || !processAlive(si.PID) {
+	if err != nil || si == nil || si.URL == "" || !ProcessAlive(si.PID) {
 		return nil
 	}
 	opts := client.Options{Server: si.URL, TopURL: si.TopURL, MaxRetries: 3, RetryInterval: time.Second}
@@ -214,7 +214,9 @@ func servedHub(dir string) *RemoteHub {
 	return &RemoteHub{Client: client.New(opts), authType: authType, topDir: filepath.Join(dir, store.TopDir), poll: 200 * time.Millisecond}
 }
 
-func processAlive(pid int) bool {
+// ProcessAlive reports whether the process pid exists (a served hub's
+// serve.json may name a dead one).
+func ProcessAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}

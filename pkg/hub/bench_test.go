@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -150,9 +151,10 @@ func BenchmarkLatestInProcess(b *testing.B) {
 	runLatest(b, []koji.Hub{h}, 2000)
 }
 
-// BenchmarkLatestServedTLS: 8 clients over loopback TLS.
-func BenchmarkLatestServedTLS(b *testing.B) {
-	h := benchHub(b, 2000, 10)
+// serveTLS serves handler over loopback TLS with a throwaway CA: the URL,
+// the CA's file and the CA.
+func serveTLS(b *testing.B, handler http.Handler) (url, caFile string, ca *pki.CA) {
+	b.Helper()
 	ca, err := pki.NewCA("bench CA", 1)
 	if err != nil {
 		b.Fatal(err)
@@ -165,17 +167,24 @@ func BenchmarkLatestServedTLS(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(h.Handler())
+	srv := httptest.NewUnstartedServer(handler)
 	srv.TLS = tc
 	srv.StartTLS()
 	b.Cleanup(srv.Close)
-	caFile := filepath.Join(b.TempDir(), "ca.crt")
+	caFile = filepath.Join(b.TempDir(), "ca.crt")
 	if err := os.WriteFile(caFile, ca.PEM, 0o644); err != nil {
 		b.Fatal(err)
 	}
+	return srv.URL, caFile, ca
+}
+
+// BenchmarkLatestServedTLS: 8 clients over loopback TLS.
+func BenchmarkLatestServedTLS(b *testing.B) {
+	h := benchHub(b, 2000, 10)
+	url, caFile, _ := serveTLS(b, h.Handler())
 	var hubs []koji.Hub
 	for i := 0; i < 8; i++ {
-		hubs = append(hubs, client.New(client.Options{Server: srv.URL + "/kojihub", ServerCA: caFile, MaxRetries: -1}))
+		hubs = append(hubs, client.New(client.Options{Server: url + "/kojihub", ServerCA: caFile, MaxRetries: -1}))
 	}
 	runLatest(b, hubs, 2000)
 }

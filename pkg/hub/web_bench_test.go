@@ -6,16 +6,12 @@ import (
 	"crypto/x509"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/osg-htc/osg-build-go/pkg/hub/pki"
 	"github.com/osg-htc/osg-build-go/pkg/hub/web"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 	"github.com/osg-htc/osg-build-go/pkg/koji/client"
@@ -25,18 +21,6 @@ import (
 // hub serve does.
 func servedWeb(b *testing.B, h *Hub) (base string, hc *http.Client, caFile string) {
 	b.Helper()
-	ca, err := pki.NewCA("bench CA", 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cert, key, err := ca.Issue("127.0.0.1", true, []string{"127.0.0.1"}, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tc, err := pki.ServerTLS(ca, cert, key)
-	if err != nil {
-		b.Fatal(err)
-	}
 	pages, err := web.New(h, web.Options{TopDir: h.TopDir()})
 	if err != nil {
 		b.Fatal(err)
@@ -44,18 +28,11 @@ func servedWeb(b *testing.B, h *Hub) (base string, hc *http.Client, caFile strin
 	mux := http.NewServeMux()
 	mux.Handle(web.Prefix, pages)
 	mux.Handle("/", h.Handler())
-	srv := httptest.NewUnstartedServer(mux)
-	srv.TLS = tc
-	srv.StartTLS()
-	b.Cleanup(srv.Close)
-	caFile = filepath.Join(b.TempDir(), "ca.crt")
-	if err := os.WriteFile(caFile, ca.PEM, 0o644); err != nil {
-		b.Fatal(err)
-	}
+	base, caFile, ca := serveTLS(b, mux)
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(ca.PEM)
 	hc = &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}, MaxIdleConnsPerHost: 8}}
-	return srv.URL, hc, caFile
+	return base, hc, caFile
 }
 
 // run8 runs n requests from 8 workers and returns the p99 and the rate.

@@ -4,9 +4,7 @@ package web
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
-	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -72,7 +70,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	if si == nil || si.URL == "" || !alive(si.PID) {
+	if si == nil || si.URL == "" || !cmdutil.ProcessAlive(si.PID) {
 		return fmt.Errorf("the hub in %s is not served: start it with 'osg-build hub serve --dir %s', then run this again", opts.Dir, opts.Dir)
 	}
 	url := strings.TrimSuffix(si.URL, "/kojihub") + hubweb.Prefix
@@ -98,12 +96,4 @@ func openBrowser(ctx context.Context, url string) error {
 		}
 	}
 	return fmt.Errorf("no xdg-open or sensible-browser on PATH: open the URL by hand")
-}
-
-func alive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	p, err := os.FindProcess(pid)
-	return err == nil && p.Signal(syscall.Signal(0)) == nil
 }
