@@ -100,6 +100,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addAuthCommands(cmd, f)
 	addProxyCommands(cmd, f)
 	addPromoteCommands(cmd, f)
+	addOSGToolsCommands(cmd, f)
 	addHubCommands(cmd, f)
 
 	v := version.NewCmdVersion(f)
