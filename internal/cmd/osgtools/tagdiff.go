@@ -2,12 +2,15 @@ package osgtools
 
 import (
 	"context"
+	"errors"
 	"sort"
+	"sync"
 
 	"github.com/spf13/cobra"
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
 // TagDiffOptions are the options of tag-diff.
@@ -32,7 +35,7 @@ func NewCmdTagDiff(f *cmdutil.Factory, runF func(*TagDiffOptions) error) *cobra.
 		Use:   "tag-diff <tag1> <tag2>",
 		Short: "List the latest builds of a tag that another tag lacks",
 		Long: `Compare the latest builds of each package in two tags (listTagged with
-latest=True, both in one multiCall request) and print, one per line and
+latest=True, two calls made side by side) and print, one per line and
 sorted, the NVRs in <tag1> that are not in <tag2>, as koji-tag-diff does.
 With --both, also the NVRs in <tag2> that are not in <tag1>, each list under
 an "Only in <tag>:" heading (dropped with --quiet).`,
@@ -57,8 +60,23 @@ func tagDiffRun(ctx context.Context, opts *TagDiffOptions) error {
 	if err != nil {
 		return err
 	}
-	lists, err := latestTagged(ctx, h, []string{opts.Tag1, opts.Tag2})
-	if err != nil {
+	// Two listTagged calls side by side: faster than one multiCall of both
+	// (which the hub answers in one transaction and encodes generically).
+	var lists [2][]koji.TaggedBuild
+	var errs [2]error
+	var wg sync.WaitGroup
+	for i, t := range []string{opts.Tag1, opts.Tag2} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			lists[i], errs[i] = h.ListTagged(ctx, shared.Ref(t), koji.ListTaggedOpts{Latest: koji.LatestOne})
+			if errs[i] == nil {
+				sort.Slice(lists[i], func(a, b int) bool { return lists[i][a].NVR < lists[i][b].NVR })
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs[0], errs[1]); err != nil {
 		return err
 	}
 	minus := func(a, b int) []string {
