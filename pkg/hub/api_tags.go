@@ -206,10 +206,15 @@ func (h *Hub) CreateTag(ctx context.Context, name string, opts koji.CreateTagOpt
 		if strings.TrimSpace(name) == "" || strings.ContainsAny(name, " \t\n/") {
 			return fault(koji.GenericError, "Invalid tag name: %q", name)
 		}
-		if old, _, err := tagID(tx, koji.ByName(name)); err != nil {
+		if old, _, err := activeTag(tx, koji.ByName(name)); err != nil {
 			return err
 		} else if old != 0 {
 			return fault(koji.GenericError, "A tag with the name %s already exists", pyRepr(name))
+		}
+		// a deleted tag's row is reused, as Koji's get_tag_id(create=True)
+		deleted, _, err := tagID(tx, koji.ByName(name))
+		if err != nil {
+			return err
 		}
 		var parentID int64
 		if !opts.Parent.IsZero() {
@@ -222,9 +227,11 @@ func (h *Hub) CreateTag(ctx context.Context, name string, opts koji.CreateTagOpt
 		if err != nil {
 			return err
 		}
-		id, err = tx.Insert(`INSERT INTO tag (name) VALUES (?)`, name)
-		if err != nil {
-			return err
+		if id = deleted; id == 0 {
+			id, err = tx.Insert(`INSERT INTO tag (name) VALUES (?)`, name)
+			if err != nil {
+				return err
+			}
 		}
 		var perm any
 		if pid != nil {

@@ -227,6 +227,11 @@ func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, 
 		if err != nil {
 			return err
 		}
+		if t, err := readTag(tx, tid, nil); err != nil {
+			return err
+		} else if t == nil { // deleted
+			return fault(koji.GenericError, "No such tagInfo: %s", pyRepr(tag.Value()))
+		}
 		return fn(tx, c, tid, tname)
 	})
 }

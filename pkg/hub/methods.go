@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -101,8 +102,15 @@ func (a args) floatp(k string) *float64 {
 }
 
 func (a args) str(k string) string {
-	s, _ := a[k].(string)
-	return s
+	switch v := a[k].(type) {
+	case string:
+		return v
+	case int64: // the koji CLI's `call` sends 1 for "1"; Koji formats it
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	}
+	return ""
 }
 
 func (a args) strp(k string) *string {
@@ -269,6 +277,7 @@ func methodTable() map[string]*methodDef {
 		defineCoreMethods()
 		defineExtraMethods()
 		defineCompatMethods()
+		defineAdminMethods()
 	})
 	return methods
 }

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"encoding/base64"
+	"strconv"
 	"strings"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
@@ -202,16 +203,26 @@ func defineCoreMethods() {
 			la := args(m)
 			l := koji.InheritanceLink{Name: la.str("name"), PkgFilter: la.str("pkg_filter"),
 				Intransitive: la.bool("intransitive"), NoConfig: la.bool("noconfig"), Delete: la.bool("delete link")}
-			if l.ParentID, err = la.int("parent_id"); err != nil {
+			if _, ok := m["parent_id"]; !ok {
 				return nil, fault(koji.GenericError, "No value for parent_id")
 			}
+			if l.ParentID, err = linkInt(la, "parent_id"); err != nil {
+				return nil, err
+			}
 			if !l.Delete {
-				if l.Priority, err = la.int("priority"); err != nil {
+				if _, ok := m["priority"]; !ok {
 					return nil, fault(koji.GenericError, "No value for priority")
 				}
+				if l.Priority, err = linkInt(la, "priority"); err != nil {
+					return nil, err
+				}
 			}
-			if l.MaxDepth, err = la.intp("maxdepth"); err != nil {
-				return nil, err
+			if la["maxdepth"] != nil && la["maxdepth"] != "" {
+				d, err := linkInt(la, "maxdepth")
+				if err != nil {
+					return nil, err
+				}
+				l.MaxDepth = &d
 			}
 			data = append(data, l)
 		}
@@ -799,4 +810,18 @@ func defineCoreMethods() {
 		}
 		return nilPtr(h.CheckUpload(ctx, a.str("path"), a.str("name"), koji.CheckUploadOpts{Verify: a.str("verify"), Tail: tail, Volume: a.str("volume")}))
 	})
+}
+
+// linkInt reads an integer member of an inheritance link. The koji CLI
+// sends --priority as the string it was given and Koji's database casts it,
+// so a decimal string is taken as its number.
+func linkInt(la args, k string) (int, error) {
+	if s, ok := la[k].(string); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil {
+			return 0, fault(koji.ParameterError, "invalid %s value: %q", k, s)
+		}
+		return n, nil
+	}
+	return la.int(k)
 }
