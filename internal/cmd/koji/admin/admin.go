@@ -1,0 +1,414 @@
+// Package admin implements osg-koji's removal and edit verbs and the
+// searches that go with them: remove-tag, edit-target, remove-target,
+// remove-external-repo, revoke-permission, move-build, list-untagged and
+// search. They call the hub by Koji's method names (Call), so they work
+// on any hub, the embedded one included, and print what the koji CLI
+// prints.
+package admin
+
+import (
+	"context"
+	"fmt"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
+	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+	"github.com/osg-htc/osg-build-go/pkg/koji/client"
+)
+
+// Options are the options of the admin verbs.
+type Options struct {
+	shared.Common
+	Args []string
+
+	// edit-target
+	Rename, BuildTag, DestTag string
+	// remove-external-repo
+	AllTags bool
+	// move-build
+	NoWait, Force bool
+	// list-untagged
+	Paths bool
+	// search
+	Regex, Exact bool
+}
+
+// NewCmds returns the admin verbs.
+func NewCmds(f *cmdutil.Factory) []*cobra.Command {
+	return []*cobra.Command{
+		newCmd(f, &cobra.Command{Use: "remove-tag <tag>", Short: "Remove a tag",
+			Long:    "Remove a tag: its config, inheritance, package list, tagged builds, external repos and groups are revoked (kept in the history), and the targets that use it are removed.",
+			Example: "$ osg-koji remove-tag my-scratch-tag", Args: shared.RangeArgs(1, 1, "please specify a tag to remove")}, removeTag, func(*cobra.Command, *Options) {}),
+		newCmd(f, &cobra.Command{Use: "edit-target <target> [--rename <name>] [--build-tag <tag>] [--dest-tag <tag>]", Short: "Change a build target's name, build tag or destination tag",
+			Example: "$ osg-koji edit-target osg-25-main-el9 --dest-tag osg-25-main-el9-testing", Args: shared.RangeArgs(1, 1, "please specify a build target")}, editTarget,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().StringVar(&o.Rename, "rename", "", "the new `name` of the target")
+				c.Flags().StringVar(&o.BuildTag, "build-tag", "", "the new build `tag`")
+				c.Flags().StringVar(&o.DestTag, "dest-tag", "", "the new destination `tag`")
+			}),
+		newCmd(f, &cobra.Command{Use: "remove-target <target>", Short: "Remove a build target",
+			Example: "$ osg-koji remove-target my-target", Args: shared.RangeArgs(1, 1, "please specify a build target to remove")}, removeTarget, func(*cobra.Command, *Options) {}),
+		newCmd(f, &cobra.Command{Use: "remove-external-repo <repo> <tag>... | --alltags <repo>", Short: "Remove an external repo from tags",
+			Example: "$ osg-koji remove-external-repo epel9 osg-25-main-el9-build", Args: shared.MinArgs(1, "please specify an external repo")}, removeExternalRepo,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVar(&o.AllTags, "alltags", false, "remove the repo from every tag that has it")
+			}),
+		newCmd(f, &cobra.Command{Use: "revoke-permission <permission> <user>...", Short: "Revoke a permission from users",
+			Example: "$ osg-koji revoke-permission build packager", Args: shared.MinArgs(2, "please specify a permission and at least one user")}, revokePermission, func(*cobra.Command, *Options) {}),
+		newCmd(f, &cobra.Command{Use: "move-build <tag1> <tag2> <build>...", Short: "Move builds from one tag to another",
+			Example: "$ osg-koji move-build osg-25-main-el9-development osg-25-main-el9-testing foo-1.0-1.osg25.el9", Args: shared.MinArgs(3, "this command takes at least three arguments: two tags and one or more package n-v-r's")}, moveBuild,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVar(&o.NoWait, "nowait", false, "do not wait for the tasks")
+				c.Flags().BoolVar(&o.Force, "force", false, "force the operation")
+			}),
+		newCmd(f, &cobra.Command{Use: "list-untagged [<package>]", Short: "List the complete builds that are in no tag",
+			Example: "$ osg-koji list-untagged\n$ osg-koji list-untagged --paths foo", Args: shared.RangeArgs(0, 1, "only one package name may be specified")}, listUntagged,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVar(&o.Paths, "paths", false, "show the builds' paths")
+			}),
+		newCmd(f, &cobra.Command{Use: "search <type> <pattern>", Short: "Search packages, builds, tags, targets, users, hosts or RPMs by name",
+			Long:    "Search by name: a case-insensitive glob by default, a case-insensitive regular expression with --regex, the exact name with --exact. Types: package, build, tag, target, user, host, rpm, maven, win.",
+			Example: "$ osg-koji search build 'osg-ca-certs-*'\n$ osg-koji search package -r '^xrootd'", Args: shared.RangeArgs(2, 2, "please specify a search type and a pattern")}, search,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVarP(&o.Regex, "regex", "r", false, "the pattern is a regular expression")
+				c.Flags().BoolVar(&o.Exact, "exact", false, "the pattern is the exact name")
+			}),
+	}
+}
+
+func newCmd(f *cmdutil.Factory, cmd *cobra.Command, run func(context.Context, *Options) error, flags func(*cobra.Command, *Options)) *cobra.Command {
+	opts := &Options{Common: shared.NewCommon(f)}
+	cmd.RunE = func(c *cobra.Command, args []string) error {
+		opts.Args = args
+		return run(c.Context(), opts)
+	}
+	flags(cmd, opts)
+	shared.AddJSONFlag(cmd, &opts.Common)
+	return cmd
+}
+
+func removeTag(ctx context.Context, o *Options) error {
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := h.GetTag(ctx, shared.Ref(o.Args[0]), koji.GetTagOpts{})
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return fmt.Errorf("no such tag: %s", o.Args[0])
+	}
+	if _, err := h.Call(ctx, "deleteTag", []any{t.ID}, nil); err != nil {
+		return err
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"removed": t.Name})
+	}
+	return nil
+}
+
+func editTarget(ctx context.Context, o *Options) error {
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := h.GetBuildTarget(ctx, shared.Ref(o.Args[0]), koji.GetBuildTargetOpts{})
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return fmt.Errorf("no such build target: %s", o.Args[0])
+	}
+	name, build, dest := t.Name, t.BuildTagName, t.DestTagName
+	if o.Rename != "" {
+		name = o.Rename
+	}
+	if o.BuildTag != "" {
+		bt, err := h.GetTag(ctx, koji.ByName(o.BuildTag), koji.GetTagOpts{})
+		if err != nil {
+			return err
+		}
+		if bt == nil {
+			return fmt.Errorf("no such tag: %s", o.BuildTag)
+		}
+		if bt.Arches == nil || *bt.Arches == "" {
+			return fmt.Errorf("build tag has no arches: %s (set them with osg-koji edit-tag --arches)", o.BuildTag)
+		}
+		build = o.BuildTag
+	}
+	if o.DestTag != "" {
+		dt, err := h.GetTag(ctx, koji.ByName(o.DestTag), koji.GetTagOpts{})
+		if err != nil {
+			return err
+		}
+		if dt == nil {
+			return fmt.Errorf("no such destination tag: %s", o.DestTag)
+		}
+		dest = o.DestTag
+	}
+	if _, err := h.Call(ctx, "editBuildTarget", []any{t.Name, name, build, dest}, nil); err != nil {
+		return err
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"name": name, "build_tag_name": build, "dest_tag_name": dest})
+	}
+	return nil
+}
+
+func removeTarget(ctx context.Context, o *Options) error {
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	t, err := h.GetBuildTarget(ctx, shared.Ref(o.Args[0]), koji.GetBuildTargetOpts{})
+	if err != nil {
+		return err
+	}
+	if t == nil {
+		return fmt.Errorf("no such build target: %s", o.Args[0])
+	}
+	if _, err := h.Call(ctx, "deleteBuildTarget", []any{t.ID}, nil); err != nil {
+		return err
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"removed": t.Name})
+	}
+	return nil
+}
+
+func removeExternalRepo(ctx context.Context, o *Options) error {
+	repo, tags := o.Args[0], o.Args[1:]
+	if len(tags) == 0 && !o.AllTags {
+		return cmdutil.FlagErrorf("please name the tags to remove %s from, or give --alltags", repo)
+	}
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	r, err := h.GetExternalRepo(ctx, shared.Ref(repo), koji.GetExternalRepoOpts{})
+	if err != nil {
+		return err
+	}
+	if r == nil {
+		return fmt.Errorf("no such external repo: %s", repo)
+	}
+	current, err := h.GetTagExternalRepos(ctx, koji.GetTagExternalReposOpts{RepoInfo: koji.ByID(r.ID)})
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for _, c := range current {
+		has[c.TagName] = true
+	}
+	if o.AllTags {
+		tags = tags[:0]
+		for _, c := range current {
+			tags = append(tags, c.TagName)
+		}
+	}
+	var calls []koji.Call
+	var removed []string
+	for _, t := range tags {
+		if !has[t] {
+			o.Statusf("External repo %s not associated with tag %s\n", r.Name, t)
+			continue
+		}
+		calls = append(calls, koji.Call{Method: "removeExternalRepoFromTag", Args: []any{t, r.ID}})
+		removed = append(removed, t)
+	}
+	if len(calls) > 0 {
+		if _, err := shared.MultiCallStrict(ctx, h, calls); err != nil {
+			return err
+		}
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"repo": r.Name, "removed_from": removed})
+	}
+	for _, t := range removed {
+		o.Statusf("Removed external repo %s from tag %s\n", r.Name, t)
+	}
+	return nil
+}
+
+func revokePermission(ctx context.Context, o *Options) error {
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	perm, names := o.Args[0], o.Args[1:]
+	for _, n := range names {
+		u, err := h.GetUser(ctx, koji.ByName(n), koji.GetUserOpts{})
+		if err != nil {
+			return err
+		}
+		if u == nil {
+			return cmdutil.FlagErrorf("no such user: %s", n)
+		}
+	}
+	for _, n := range names {
+		if _, err := h.Call(ctx, "revokePermission", []any{n, perm}, nil); err != nil {
+			return err
+		}
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"permission": perm, "revoked_from": names})
+	}
+	return nil
+}
+
+func moveBuild(ctx context.Context, o *Options) error {
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	from, to := o.Args[0], o.Args[1]
+	var tasks []int
+	seen := map[int]bool{}
+	for _, nvr := range o.Args[2:] {
+		b, err := h.GetBuild(ctx, shared.Ref(nvr), koji.GetBuildOpts{})
+		if err != nil {
+			return err
+		}
+		if b == nil {
+			o.Printf("No such build: %s, skipping.\n", nvr)
+			continue
+		}
+		if seen[b.ID] {
+			continue
+		}
+		seen[b.ID] = true
+		v, err := h.Call(ctx, "moveBuild", []any{from, to, b.ID, o.Force}, nil)
+		if err != nil {
+			return err
+		}
+		var id int
+		if err := client.Decode(v, &id); err != nil {
+			return err
+		}
+		tasks = append(tasks, id)
+		if !o.JSON {
+			o.Printf("Created task %d, moving %s\n", id, b.NVR)
+		}
+	}
+	if o.JSON {
+		if err := o.WriteJSON(map[string]any{"tasks": tasks}); err != nil {
+			return err
+		}
+	}
+	if o.NoWait || len(tasks) == 0 {
+		return nil
+	}
+	return o.WaitTasks(ctx, h, tasks)
+}
+
+// untagged is one answer of untaggedBuilds.
+type untagged struct {
+	ID      int    `xmlrpc:"id" json:"id"`
+	Name    string `xmlrpc:"name" json:"name"`
+	Version string `xmlrpc:"version" json:"version"`
+	Release string `xmlrpc:"release" json:"release"`
+}
+
+func listUntagged(ctx context.Context, o *Options) error {
+	h, err := o.Open(ctx)
+	if err != nil {
+		return err
+	}
+	kw := map[string]any{}
+	if len(o.Args) == 1 {
+		p, err := h.GetPackage(ctx, koji.ByName(o.Args[0]), koji.GetPackageOpts{})
+		if err != nil {
+			return err
+		}
+		if p == nil {
+			return fmt.Errorf("no such package: %s", o.Args[0])
+		}
+		kw["name"] = o.Args[0]
+	}
+	v, err := h.Call(ctx, "untaggedBuilds", nil, kw)
+	if err != nil {
+		return err
+	}
+	var l []untagged
+	if err := client.Decode(v, &l); err != nil {
+		return err
+	}
+	if o.JSON {
+		if l == nil {
+			l = []untagged{}
+		}
+		return o.WriteJSON(l)
+	}
+	lines := make([]string, len(l))
+	for i, b := range l {
+		if o.Paths {
+			lines[i] = shared.BuildPath(topURL(h), b.Name, b.Version, b.Release)
+		} else {
+			lines[i] = b.Name + "-" + b.Version + "-" + b.Release
+		}
+	}
+	sort.Strings(lines)
+	for _, s := range lines {
+		o.Printf("%s\n", s)
+	}
+	return nil
+}
+
+// topURL is the files' root of the hub for paths (Koji's pathinfo.topdir).
+func topURL(h koji.Hub) string {
+	if t, ok := h.(interface{ TopDir() string }); ok {
+		return t.TopDir()
+	}
+	if t, ok := h.(interface{ TopURL() string }); ok && t.TopURL() != "" {
+		return t.TopURL()
+	}
+	return "/mnt/koji"
+}
+
+var searchTypes = map[string]bool{"package": true, "build": true, "tag": true, "target": true, "user": true, "host": true, "rpm": true, "maven": true, "win": true}
+
+func search(ctx context.Context, o *Options) error {
+	typ, pattern := o.Args[0], o.Args[1]
+	if !searchTypes[typ] {
+		return cmdutil.FlagErrorf("no such search type: %s (package, build, tag, target, user, host, rpm, maven, win)", typ)
+	}
+	match := "glob"
+	if o.Regex {
+		match = "regexp"
+	} else if o.Exact {
+		match = "exact"
+	}
+	h, err := o.Open(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := h.Call(ctx, "search", []any{pattern, typ, match}, nil)
+	if err != nil {
+		return err
+	}
+	var l []struct {
+		ID   int    `xmlrpc:"id" json:"id"`
+		Name string `xmlrpc:"name" json:"name"`
+	}
+	if err := client.Decode(v, &l); err != nil {
+		return err
+	}
+	if o.JSON {
+		g, err := shared.Generic(l)
+		if err != nil {
+			return err
+		}
+		if g == nil {
+			g = []any{}
+		}
+		return o.WriteJSON(g)
+	}
+	for _, r := range l {
+		o.Printf("%s\n", r.Name)
+	}
+	return nil
+}
