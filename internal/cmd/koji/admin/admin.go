@@ -1,7 +1,7 @@
 // Package admin implements osg-koji's removal and edit verbs and the
 // searches that go with them: remove-tag, edit-target, remove-target,
-// remove-external-repo, revoke-permission, move-build, list-untagged and
-// search. They call the hub by Koji's method names (Call), so they work
+// remove-external-repo, revoke-permission, move-build, clone-tag,
+// list-untagged, search and list-api. They call the hub by Koji's method names (Call), so they work
 // on any hub, the embedded one included, and print what the koji CLI
 // prints.
 package admin
@@ -34,6 +34,9 @@ type Options struct {
 	Paths bool
 	// search
 	Regex, Exact bool
+	// clone-tag
+	Config, Pkgs, Builds, Groups, All, LatestOnly, InheritBuilds bool
+	Event                                                        int
 }
 
 // NewCmds returns the admin verbs.
@@ -64,6 +67,26 @@ func NewCmds(f *cmdutil.Factory) []*cobra.Command {
 				c.Flags().BoolVar(&o.NoWait, "nowait", false, "do not wait for the tasks")
 				c.Flags().BoolVar(&o.Force, "force", false, "force the operation")
 			}),
+		newCmd(f, &cobra.Command{Use: "clone-tag <src-tag> <dst-tag>", Short: "Copy a tag's config, packages, builds and groups into a new tag",
+			Long: `Copy a tag into a new tag, at once on the hub (Koji's snapshotTag): its config
+(--config), its package list with inherited entries (--pkgs), its builds
+(--builds; --latest-only for the latest of each package, --inherit-builds to
+include inherited ones) and its comps groups (--groups), or all of them (--all).
+Inheritance and external repos are not copied.`,
+			Example: "$ osg-koji clone-tag --all --latest-only osg-25-main-el9-release my-snapshot", Args: shared.RangeArgs(2, 2, "this command takes two arguments: <src-tag> <dst-tag>")}, cloneTag,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVar(&o.Config, "config", false, "copy the config")
+				c.Flags().BoolVar(&o.Pkgs, "pkgs", false, "copy the package list")
+				c.Flags().BoolVar(&o.Builds, "builds", false, "tag the builds into the new tag")
+				c.Flags().BoolVar(&o.Groups, "groups", false, "copy the comps groups")
+				c.Flags().BoolVar(&o.All, "all", false, "the same as --config --pkgs --builds --groups")
+				c.Flags().BoolVar(&o.LatestOnly, "latest-only", false, "only the latest build of each package")
+				c.Flags().BoolVar(&o.InheritBuilds, "inherit-builds", false, "include the builds the source tag inherits")
+				c.Flags().IntVar(&o.Event, "event", 0, "clone the tag as it was at this `event`")
+				c.Flags().BoolVarP(&o.Force, "force", "f", false, "override tag locks")
+			}),
+		newCmd(f, &cobra.Command{Use: "list-api [<method>...]", Short: "List the hub's XML-RPC calls with their arguments",
+			Example: "$ osg-koji list-api\n$ osg-koji list-api getBuild", Args: cobra.ArbitraryArgs}, listAPI, func(*cobra.Command, *Options) {}),
 		newCmd(f, &cobra.Command{Use: "list-untagged [<package>]", Short: "List the complete builds that are in no tag",
 			Example: "$ osg-koji list-untagged\n$ osg-koji list-untagged --paths foo", Args: shared.RangeArgs(0, 1, "only one package name may be specified")}, listUntagged,
 			func(c *cobra.Command, o *Options) {
@@ -409,6 +432,108 @@ func search(ctx context.Context, o *Options) error {
 	}
 	for _, r := range l {
 		o.Printf("%s\n", r.Name)
+	}
+	return nil
+}
+
+func cloneTag(ctx context.Context, o *Options) error {
+	src, dst := o.Args[0], o.Args[1]
+	if src == dst {
+		return cmdutil.FlagErrorf("source and destination tags must be different")
+	}
+	if o.All {
+		o.Config, o.Pkgs, o.Builds, o.Groups = true, true, true, true
+	}
+	if o.Builds && !o.Pkgs {
+		return cmdutil.FlagErrorf("--builds can't be used without also specifying --pkgs")
+	}
+	h, err := o.OpenForWrite(ctx)
+	if err != nil {
+		return err
+	}
+	var ev *int
+	if o.Event != 0 {
+		ev = &o.Event
+	}
+	st, err := h.GetTag(ctx, koji.ByName(src), koji.GetTagOpts{Event: ev})
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return fmt.Errorf("no such src-tag: %s", src)
+	}
+	dt, err := h.GetTag(ctx, koji.ByName(dst), koji.GetTagOpts{})
+	if err != nil {
+		return err
+	}
+	if dt != nil {
+		return fmt.Errorf("tag %s exists: clone-tag copies into a new tag only (remove it first with osg-koji remove-tag)", dst)
+	}
+	if st.Locked && !o.Force {
+		return fmt.Errorf("tag %s is locked: use --force if this is what you really want to do", src)
+	}
+	kw := map[string]any{"config": o.Config, "pkgs": o.Pkgs, "builds": o.Builds, "groups": o.Groups,
+		"latest_only": o.LatestOnly, "inherit_builds": o.InheritBuilds, "force": o.Force}
+	if ev != nil {
+		kw["event"] = *ev
+	}
+	if _, err := h.Call(ctx, "snapshotTag", []any{st.ID, dst}, kw); err != nil {
+		return err
+	}
+	if o.JSON {
+		return o.WriteJSON(map[string]any{"src": st.Name, "dst": dst})
+	}
+	o.Statusf("Cloned %s to %s\n", st.Name, dst)
+	return nil
+}
+
+// apiEntry is one answer of _listapi.
+type apiEntry struct {
+	Name    string `xmlrpc:"name" json:"name"`
+	ArgDesc string `xmlrpc:"argdesc" json:"argdesc"`
+	Doc     string `xmlrpc:"doc" json:"doc"`
+}
+
+func listAPI(ctx context.Context, o *Options) error {
+	h, err := o.Open(ctx)
+	if err != nil {
+		return err
+	}
+	v, err := h.Call(ctx, "_listapi", nil, nil)
+	if err != nil {
+		return err
+	}
+	var l []apiEntry
+	if err := client.Decode(v, &l); err != nil {
+		return err
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i].Name < l[j].Name })
+	if len(o.Args) > 0 {
+		byName := map[string]apiEntry{}
+		for _, e := range l {
+			byName[e.Name] = e
+		}
+		l = l[:0:0]
+		for _, m := range o.Args {
+			e, ok := byName[m]
+			if !ok {
+				return cmdutil.FlagErrorf("unknown method: %s", m)
+			}
+			l = append(l, e)
+		}
+	}
+	if o.JSON {
+		return o.WriteJSON(l)
+	}
+	for _, e := range l {
+		args := e.ArgDesc
+		if args == "" {
+			args = "()"
+		}
+		o.Printf("%s%s\n", e.Name, args)
+		if e.Doc != "" {
+			o.Printf("  description: %s\n", e.Doc)
+		}
 	}
 	return nil
 }

@@ -121,6 +121,30 @@ func TestAdminVerbs(t *testing.T) {
 		t.Errorf("packager still has build: %v", perms)
 	}
 
+	// clone-tag: into a new tag only
+	if err := run(t, e, "clone-tag", "--builds", "a", "c"); err == nil || !strings.Contains(err.Error(), "--builds can't be used without") {
+		t.Errorf("--builds alone: %v", err)
+	}
+	kojicmdtest.Must(t, run(t, e, "clone-tag", "--all", "b", "b-copy"))
+	if tb, _ := e.Hub.ListTagged(ctx, koji.ByName("b-copy"), koji.ListTaggedOpts{}); len(tb) != 1 || tb[0].NVR != "foo-1-1" {
+		t.Errorf("b-copy builds = %v", tb)
+	}
+	if tg, _ := e.Hub.GetTag(ctx, koji.ByName("b-copy"), koji.GetTagOpts{}); tg == nil || tg.Arches == nil || *tg.Arches != "x86_64" {
+		t.Errorf("b-copy config = %+v", tg)
+	}
+	if err := run(t, e, "clone-tag", "--all", "b", "b-copy"); err == nil || !strings.Contains(err.Error(), "into a new tag only") {
+		t.Errorf("into an existing tag: %v", err)
+	}
+
+	// list-api
+	kojicmdtest.Must(t, run(t, e, "list-api", "getBuild"))
+	if got := e.Out.String(); !strings.HasPrefix(got, "getBuild(buildInfo, strict=False") {
+		t.Errorf("list-api getBuild = %q", got)
+	}
+	if err := run(t, e, "list-api", "noSuchCall"); err == nil || !strings.Contains(err.Error(), "unknown method: noSuchCall") {
+		t.Errorf("unknown method: %v", err)
+	}
+
 	// remove-tag
 	kojicmdtest.Must(t, run(t, e, "remove-tag", "b"))
 	if tg, _ := e.Hub.GetTag(ctx, koji.ByName("b"), koji.GetTagOpts{}); tg != nil {
