@@ -69,17 +69,18 @@ func NewCmds(f *cmdutil.Factory) []*cobra.Command {
 			}),
 		newCmd(f, &cobra.Command{Use: "clone-tag <src-tag> <dst-tag>", Short: "Copy a tag's config, packages, builds and groups into a new tag",
 			Long: `Copy a tag into a new tag, at once on the hub (Koji's snapshotTag): its config
-(--config), its package list with inherited entries (--pkgs), its builds
+(--copy-config: koji's --config, which is osg-koji's config file option), its package list with inherited entries (--pkgs), its builds
 (--builds; --latest-only for the latest of each package, --inherit-builds to
 include inherited ones) and its comps groups (--groups), or all of them (--all).
 Inheritance and external repos are not copied.`,
 			Example: "$ osg-koji clone-tag --all --latest-only osg-25-main-el9-release my-snapshot", Args: shared.RangeArgs(2, 2, "this command takes two arguments: <src-tag> <dst-tag>")}, cloneTag,
 			func(c *cobra.Command, o *Options) {
-				c.Flags().BoolVar(&o.Config, "config", false, "copy the config")
+				// koji's --config; here --config is the global option (the Koji config file)
+				c.Flags().BoolVar(&o.Config, "copy-config", false, "copy the config (koji's clone-tag --config)")
 				c.Flags().BoolVar(&o.Pkgs, "pkgs", false, "copy the package list")
 				c.Flags().BoolVar(&o.Builds, "builds", false, "tag the builds into the new tag")
 				c.Flags().BoolVar(&o.Groups, "groups", false, "copy the comps groups")
-				c.Flags().BoolVar(&o.All, "all", false, "the same as --config --pkgs --builds --groups")
+				c.Flags().BoolVar(&o.All, "all", false, "the same as --copy-config --pkgs --builds --groups")
 				c.Flags().BoolVar(&o.LatestOnly, "latest-only", false, "only the latest build of each package")
 				c.Flags().BoolVar(&o.InheritBuilds, "inherit-builds", false, "include the builds the source tag inherits")
 				c.Flags().IntVar(&o.Event, "event", 0, "clone the tag as it was at this `event`")
