@@ -1,7 +1,7 @@
 // Package admin implements osg-koji's removal and edit verbs and the
 // searches that go with them: remove-tag, edit-target, remove-target,
 // remove-external-repo, revoke-permission, move-build, clone-tag,
-// list-untagged, search and list-api. They call the hub by Koji's method names (Call), so they work
+// list-untagged, search, rpminfo and list-api. They call the hub by Koji's method names (Call), so they work
 // on any hub, the embedded one included, and print what the koji CLI
 // prints.
 package admin
@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -88,6 +89,8 @@ Inheritance and external repos are not copied.`,
 			}),
 		newCmd(f, &cobra.Command{Use: "list-api [<method>...]", Short: "List the hub's XML-RPC calls with their arguments",
 			Example: "$ osg-koji list-api\n$ osg-koji list-api getBuild", Args: cobra.ArbitraryArgs}, listAPI, func(*cobra.Command, *Options) {}),
+		newCmd(f, &cobra.Command{Use: "rpminfo <n-v-r.a|id>...", Short: "Print basic information about RPMs",
+			Example: "$ osg-koji rpminfo osg-ca-certs-1.130-1.osg25.el9.noarch", Args: shared.MinArgs(1, "please specify an RPM")}, rpmInfo, func(*cobra.Command, *Options) {}),
 		newCmd(f, &cobra.Command{Use: "list-untagged [<package>]", Short: "List the complete builds that are in no tag",
 			Example: "$ osg-koji list-untagged\n$ osg-koji list-untagged --paths foo", Args: shared.RangeArgs(0, 1, "only one package name may be specified")}, listUntagged,
 			func(c *cobra.Command, o *Options) {
@@ -370,7 +373,7 @@ func listUntagged(ctx context.Context, o *Options) error {
 	lines := make([]string, len(l))
 	for i, b := range l {
 		if o.Paths {
-			lines[i] = shared.BuildPath(topURL(h), b.Name, b.Version, b.Release)
+			lines[i] = shared.BuildPath(cmdutil.HubTopDir(h), b.Name, b.Version, b.Release)
 		} else {
 			lines[i] = b.Name + "-" + b.Version + "-" + b.Release
 		}
@@ -380,17 +383,6 @@ func listUntagged(ctx context.Context, o *Options) error {
 		o.Printf("%s\n", s)
 	}
 	return nil
-}
-
-// topURL is the files' root of the hub for paths (Koji's pathinfo.topdir).
-func topURL(h koji.Hub) string {
-	if t, ok := h.(interface{ TopDir() string }); ok {
-		return t.TopDir()
-	}
-	if t, ok := h.(interface{ TopURL() string }); ok && t.TopURL() != "" {
-		return t.TopURL()
-	}
-	return "/mnt/koji"
 }
 
 var searchTypes = map[string]bool{"package": true, "build": true, "tag": true, "target": true, "user": true, "host": true, "rpm": true, "maven": true, "win": true}
@@ -535,6 +527,121 @@ func listAPI(ctx context.Context, o *Options) error {
 		if e.Doc != "" {
 			o.Printf("  description: %s\n", e.Doc)
 		}
+	}
+	return nil
+}
+
+func rpmInfo(ctx context.Context, o *Options) error {
+	h, err := o.Open(ctx)
+	if err != nil {
+		return err
+	}
+	topdir := cmdutil.HubTopDir(h)
+	var out []map[string]any
+	missing := 0
+	for i, arg := range o.Args {
+		r, err := h.GetRPM(ctx, shared.Ref(arg), koji.GetRPMOpts{})
+		if err != nil {
+			return err
+		}
+		if r == nil {
+			fmt.Fprintf(o.IO.ErrOut, "No such rpm: %s\n", arg)
+			missing++
+			continue
+		}
+		epoch := func(e *int) string {
+			if e == nil {
+				return ""
+			}
+			return fmt.Sprintf("%d:", *e)
+		}
+		rec := map[string]any{"rpm": r}
+		var lines []string
+		add := func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) }
+		add("RPM: %s%s-%s-%s.%s [%d]", epoch(r.Epoch), r.Name, r.Version, r.Release, r.Arch, r.ID)
+		if r.Draft {
+			add("Draft: YES")
+		}
+		if r.ExternalRepoID != 0 {
+			repo, err := h.GetExternalRepo(ctx, koji.ByID(r.ExternalRepoID), koji.GetExternalRepoOpts{})
+			if err != nil {
+				return err
+			}
+			if repo != nil {
+				add("External Repository: %s [%d]", repo.Name, repo.ID)
+				add("External Repository url: %s", repo.URL)
+			}
+		} else {
+			b, err := h.GetBuild(ctx, koji.ByID(r.BuildID), koji.GetBuildOpts{})
+			if err != nil {
+				return err
+			}
+			if b == nil {
+				return fmt.Errorf("the build of %s (%d) is missing", arg, r.BuildID)
+			}
+			bdir := shared.BuildPath(topdir, b.PackageName, b.Version, b.Release)
+			add("Build: %s [%d]", b.NVR, b.ID)
+			add("RPM Path: %s/%s/%s", bdir, r.Arch, r.Filename())
+			var srpm *koji.RPM
+			if r.Arch == "src" {
+				srpm = r
+			} else {
+				bid := r.BuildID
+				srpms, err := h.ListRPMs(ctx, koji.ListRPMsOpts{BuildID: &bid, Arches: []string{"src"}})
+				if err != nil {
+					return err
+				}
+				if len(srpms) > 0 {
+					srpm = &srpms[0]
+				}
+			}
+			if srpm != nil {
+				add("SRPM: %s%s-%s-%s [%d]", epoch(srpm.Epoch), srpm.Name, srpm.Version, srpm.Release, srpm.ID)
+				add("SRPM Path: %s/%s/%s", bdir, srpm.Arch, srpm.Filename())
+			} else {
+				add("SRPM: (none)")
+				add("SRPM Path: (none)")
+			}
+			add("Built: %s", time.Unix(r.BuildTime, 0).UTC().Format("Mon, 02 Jan 2006 15:04:05 MST"))
+		}
+		add("SIGMD5: %s", r.PayloadHash)
+		add("Size: %d", r.Size)
+		if r.ExternalRepoID == 0 {
+			v, err := h.Call(ctx, "getRPMHeaders", nil, map[string]any{"rpmID": r.ID, "headers": []any{"license"}})
+			if err != nil {
+				return err
+			}
+			if m, ok := v.(map[string]any); ok {
+				if lic, ok := m["license"].(string); ok {
+					add("License: %s", lic)
+					rec["license"] = lic
+				}
+			}
+			add("Build ID: %d", r.BuildID)
+		}
+		if r.BuildrootID == nil {
+			add("No buildroot data available")
+		} else {
+			add("Buildroot: %d", *r.BuildrootID)
+		}
+		if o.JSON {
+			out = append(out, rec)
+			continue
+		}
+		if i > 0 {
+			o.Printf("\n")
+		}
+		for _, l := range lines {
+			o.Printf("%s\n", l)
+		}
+	}
+	if o.JSON {
+		if err := o.WriteJSON(out); err != nil {
+			return err
+		}
+	}
+	if missing > 0 {
+		return cmdutil.ErrSilent
 	}
 	return nil
 }

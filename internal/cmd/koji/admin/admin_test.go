@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 
@@ -152,5 +153,35 @@ func TestAdminVerbs(t *testing.T) {
 	}
 	if err := run(t, e, "remove-tag", "b"); err == nil || !strings.Contains(err.Error(), "no such tag: b") {
 		t.Errorf("removing twice: %v", err)
+	}
+}
+
+func TestRPMInfo(t *testing.T) {
+	e := kojicmdtest.New(t)
+	ctx := context.Background()
+	f, err := os.Open("../../../../testdata/rpms/osgtest-noarch-0.5-1.noarch.rpm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	kojicmdtest.Must(t, e.Hub.Upload(ctx, "cli-import/r", "osgtest-noarch-0.5-1.noarch.rpm", f, st.Size(), koji.UploadOpts{}))
+	if _, err := e.Hub.CreateEmptyBuild(ctx, "osgtest-noarch", "0.5", "1", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Hub.ImportRPM(ctx, "cli-import/r", "osgtest-noarch-0.5-1.noarch.rpm"); err != nil {
+		t.Fatal(err)
+	}
+	kojicmdtest.Must(t, run(t, e, "rpminfo", "osgtest-noarch-0.5-1.noarch"))
+	got := e.Out.String()
+	for _, want := range []string{"RPM: osgtest-noarch-0.5-1.noarch [1]\nBuild: osgtest-noarch-0.5-1 [1]\nRPM Path: ",
+		"/packages/osgtest-noarch/0.5/1/noarch/osgtest-noarch-0.5-1.noarch.rpm\nSRPM: (none)\nSRPM Path: (none)\nBuilt: ",
+		"\nSize: 6394\nLicense: MIT\nBuild ID: 1\nNo buildroot data available\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("rpminfo output lacks %q:\n%s", want, got)
+		}
+	}
+	if err := run(t, e, "rpminfo", "nope-1-1.noarch"); err == nil || e.ErrOut.String() != "No such rpm: nope-1-1.noarch\n" {
+		t.Errorf("missing rpm: %v, %q", err, e.ErrOut)
 	}
 }
