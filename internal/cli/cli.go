@@ -58,12 +58,14 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		Getenv:     os.Getenv,
 	}
 	rootCmd := root.NewCmdRoot(f)
+	var overrides cmdutil.KojiOverrides
 	hubs := cmdutil.NewHubFactory(func() cmdutil.HubSettings {
 		fl := rootCmd.PersistentFlags()
 		s := cmdutil.HubSettings{}
 		s.Hub, _ = fl.GetString(root.FlagHub)
 		s.ConfigFile, _ = fl.GetString(root.FlagConfig)
 		s.Profile, _ = fl.GetString(root.FlagProfile)
+		s.Koji = overrides
 		return s
 	}, f.Getenv)
 	f.Hub = hubs.Hub
@@ -78,6 +80,9 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 			return cmdutil.ExitUsage
 		}
 		rootCmd.Use = exe
+		if name == "osg-koji" {
+			args, overrides, f.KojiArgs = kojiGlobals(args)
+		}
 		args = append([]string{name}, args...)
 		routeUsage(rootCmd, name)
 	}

@@ -21,4 +21,8 @@ type Factory struct {
 	// Hub opens the hub chosen by --hub/--config/--profile on first use
 	// (see HubFactory); later calls return the same hub.
 	Hub func(ctx context.Context) (koji.Hub, error)
+	// KojiArgs are the koji CLI's global options given to osg-koji before
+	// the verb (other than -c, -p, -q, -d), passed to the koji CLI
+	// unchanged for a verb osg-koji does not do itself.
+	KojiArgs []string
 }

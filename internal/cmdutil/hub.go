@@ -42,6 +42,37 @@ type HubSettings struct {
 	// ConfigFile is --config and Profile is --profile (Koji's INI config).
 	ConfigFile string
 	Profile    string
+	// Koji are the koji CLI's global options given to osg-koji (they
+	// override the config's keys).
+	Koji KojiOverrides
+}
+
+// KojiOverrides are the koji CLI's global options that override the
+// config: -s/--server, --weburl, --topurl, --authtype, --cert,
+// --principal, --keytab, --user, --password and --noauth.
+type KojiOverrides struct {
+	Server, WebURL, TopURL, AuthType, Cert, Principal, Keytab string
+	User, Password                                            string
+	NoAuth                                                    bool
+}
+
+// apply sets the overridden keys of cfg.
+func (o KojiOverrides) apply(cfg *config.Koji) {
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Server, o.Server)
+	set(&cfg.WebURL, o.WebURL)
+	set(&cfg.TopURL, o.TopURL)
+	set(&cfg.AuthType, o.AuthType)
+	set(&cfg.Cert, o.Cert)
+	set(&cfg.Principal, o.Principal)
+	set(&cfg.Keytab, o.Keytab)
+	if o.NoAuth {
+		cfg.AuthType = client.AuthTypeNoAuth
+	}
 }
 
 // HubFactory opens the hub a command asks for, once, and closes it at exit.
@@ -143,6 +174,9 @@ func LocalHubDir(spec string, getenv func(string) string) (dir string, ok bool, 
 // optional (its authentication settings are used when one is found) and the
 // URL replaces its server.
 func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
+	if url == "" {
+		url = s.Koji.Server
+	}
 	home := f.getenv("HOME")
 	cfg, err := config.Load(config.LoadOptions{ConfigFile: s.ConfigFile, Profile: s.Profile, Home: home})
 	if err != nil {
@@ -153,11 +187,16 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 		cfg = &config.Koji{Server: url, Values: map[string]string{}, MaxRetries: 3, RetryInterval: 2 * time.Second,
 			Timeout: client.DefaultTimeout, UploadBlockSize: client.DefaultBlockSize}
 	}
+	s.Koji.apply(cfg)
 	opts := cfg.ClientOptions()
 	if url != "" {
 		opts.Server = url
 	}
 	opts.Getenv = f.getenv
+	user, password := f.getenv(EnvHubUser), f.getenv(EnvHubPassword)
+	if s.Koji.User != "" {
+		user, password = s.Koji.User, s.Koji.Password
+	}
 	topdir := cfg.Values["topdir"]
 	if topdir == "" {
 		topdir = "/mnt/koji"
@@ -166,8 +205,8 @@ func (f *HubFactory) openRemote(s HubSettings, url string) (koji.Hub, error) {
 		Client:   client.New(opts),
 		check:    credentialCheck(cfg, f.getenv),
 		authType: cfg.AuthType,
-		user:     f.getenv(EnvHubUser),
-		password: f.getenv(EnvHubPassword),
+		user:     user,
+		password: password,
 		topDir:   topdir,
 		poll:     cfg.PollInterval,
 	}, nil

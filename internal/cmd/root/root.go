@@ -98,6 +98,7 @@ Tasks may be abbreviated to any unambiguous prefix: "osg-build r" is rpmbuild.`,
 	addKojiBuildCommands(cmd, f)
 	addSignCommands(cmd, f)
 	addAuthCommands(cmd, f)
+	addSetupCommands(cmd, f)
 	addProxyCommands(cmd, f)
 	addPromoteCommands(cmd, f)
 	addOSGToolsCommands(cmd, f)

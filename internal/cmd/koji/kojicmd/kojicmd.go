@@ -18,6 +18,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addtaginheritance"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/addtarget"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/adduser"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/admin"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/blockpkg"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/buildinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
@@ -46,6 +47,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/regenrepo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/waitrepo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/watchtask"
+	"github.com/osg-htc/osg-build-go/internal/cmd/setup"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
 	"github.com/osg-htc/osg-build-go/internal/config"
 	"github.com/osg-htc/osg-build-go/internal/runner"
@@ -125,9 +127,11 @@ on the config's hub instead, so such a command is refused.`,
 		regenrepo.NewCmdRegenRepo(f, nil),
 		waitrepo.NewCmdWaitRepo(f, nil),
 		watchtask.NewCmdWatchTask(f, nil),
+		setup.NewCmdSetup(f, nil),
 	} {
 		cmd.AddCommand(c)
 	}
+	cmd.AddCommand(admin.NewCmds(f)...)
 	return cmd
 }
 
@@ -192,7 +196,7 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 	}
 	cfg, err := config.Load(config.LoadOptions{ConfigFile: conf, Profile: profile, Home: home})
 	if err != nil {
-		return fmt.Errorf("%q is passed to the koji CLI, which needs the OSG Koji config: %w (run osg-build setup)", verb, err)
+		return fmt.Errorf("%q is passed to the koji CLI, which needs the OSG Koji config: %w (run `osg-koji setup`)", verb, err)
 	}
 	authType := cfg.AuthType
 	if authType == "" {
@@ -205,6 +209,7 @@ func passthrough(ctx context.Context, f *cmdutil.Factory, cmd *cobra.Command, ar
 	if hubSpec != "" {
 		kojiArgs = append(kojiArgs, "--server="+hubSpec) // a hub URL: LocalHubDir took the rest
 	}
+	kojiArgs = append(kojiArgs, f.KojiArgs...)
 	kojiArgs = append(kojiArgs, kept...)
 	_, err = runner.Run(ctx, runner.Cmd{Name: "koji", Args: kojiArgs, Stdin: f.IOStreams.In, Stdout: f.IOStreams.Out, Stderr: f.IOStreams.ErrOut})
 	var ee *runner.ExitError
