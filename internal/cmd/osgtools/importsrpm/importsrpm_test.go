@@ -2,6 +2,7 @@ package importsrpm
 
 import (
 	"context"
+	"github.com/osg-htc/osg-build-go/internal/testutil"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -26,12 +27,10 @@ foo
 %files
 `
 
+// need is testutil.RequireTool: a missing tool fails under CI=true.
 func need(t *testing.T, progs ...string) {
-	for _, p := range progs {
-		if _, err := exec.LookPath(p); err != nil {
-			t.Skipf("needs %s", p)
-		}
-	}
+	t.Helper()
+	testutil.RequireTool(t, progs...)
 }
 
 func run(t *testing.T, dir string, name string, args ...string) {
