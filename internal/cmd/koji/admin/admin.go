@@ -139,16 +139,9 @@ func removeTag(ctx context.Context, o *Options) error {
 }
 
 func editTarget(ctx context.Context, o *Options) error {
-	h, err := o.OpenForWrite(ctx)
+	h, t, err := openTarget(ctx, o)
 	if err != nil {
 		return err
-	}
-	t, err := h.GetBuildTarget(ctx, shared.Ref(o.Args[0]), koji.GetBuildTargetOpts{})
-	if err != nil {
-		return err
-	}
-	if t == nil {
-		return fmt.Errorf("no such build target: %s", o.Args[0])
 	}
 	name, build, dest := t.Name, t.BuildTagName, t.DestTagName
 	if o.Rename != "" {
@@ -186,17 +179,26 @@ func editTarget(ctx context.Context, o *Options) error {
 	return nil
 }
 
-func removeTarget(ctx context.Context, o *Options) error {
+// openTarget logs in and finds the target named by the first argument.
+func openTarget(ctx context.Context, o *Options) (koji.Hub, *koji.BuildTarget, error) {
 	h, err := o.OpenForWrite(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	t, err := h.GetBuildTarget(ctx, shared.Ref(o.Args[0]), koji.GetBuildTargetOpts{})
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if t == nil {
-		return fmt.Errorf("no such build target: %s", o.Args[0])
+		return nil, nil, fmt.Errorf("no such build target: %s", o.Args[0])
+	}
+	return h, t, nil
+}
+
+func removeTarget(ctx context.Context, o *Options) error {
+	h, t, err := openTarget(ctx, o)
+	if err != nil {
+		return err
 	}
 	if _, err := h.Call(ctx, "deleteBuildTarget", []any{t.ID}, nil); err != nil {
 		return err
