@@ -8,11 +8,12 @@ need_cmds=(rpm rpmbuild rpmsign rpm2cpio cpio git svn svnadmin svnserve quilt rp
 apt_extra=()
 dnf_extra=()
 # --test: also what only the tests use (a headless browser for the web pages;
-# the grid tools that must accept the proxies osg-build makes)
+# the grid tools that must accept the proxies osg-build makes; MIT Kerberos's
+# KDC and client for the throwaway realm of the Kerberos tests)
 if [ "${1:-}" = "--test" ]; then
-  need_cmds+=(chromium openssl grid-proxy-info voms-proxy-info)
-  apt_extra+=(chromium openssl globus-proxy-utils voms-clients)
-  dnf_extra+=(chromium openssl globus-proxy-utils voms-clients-cpp)
+  need_cmds+=(chromium openssl grid-proxy-info voms-proxy-info krb5kdc kdb5_util kadmin.local kinit klist)
+  apt_extra+=(chromium openssl globus-proxy-utils voms-clients krb5-kdc krb5-admin-server krb5-user)
+  dnf_extra+=(chromium openssl globus-proxy-utils voms-clients-cpp krb5-server krb5-workstation)
 fi
 missing=()
 for c in "${need_cmds[@]}"; do

@@ -30,6 +30,7 @@ func ScriptCondition(cond string) (bool, error) {
 // ScriptCmds are the custom commands available to every txtar script:
 //
 //	stdout2env NAME      set $NAME to the last command's stdout, trimmed
+//	kdc REALM            run a throwaway MIT Kerberos realm (see kdcCmd)
 func ScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"stdout2env": func(ts *testscript.TestScript, neg bool, args []string) {
@@ -38,5 +39,6 @@ func ScriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 			}
 			ts.Setenv(args[0], strings.TrimSpace(ts.ReadFile("stdout")))
 		},
+		"kdc": kdcCmd,
 	}
 }

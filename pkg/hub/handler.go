@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
@@ -26,6 +27,7 @@ type handlerOptions struct {
 	maxRequest     int64
 	logger         *slog.Logger
 	sessionTimeout time.Duration
+	krb            *Kerberos
 }
 
 // DefaultSessionTimeout is Koji's SessionRenewalTimeout (1440 minutes):
@@ -56,7 +58,8 @@ func WithLogger(l *slog.Logger) HandlerOption { return func(o *handlerOptions) {
 // headers identify them afterwards. sslLogin takes the user name from the
 // CN of a verified TLS client certificate (the server's tls.Config decides
 // which CAs it trusts) and creates the user on first login, as Koji's
-// LoginCreatesUser does.
+// LoginCreatesUser does; with WithKerberos, it also takes the user from the
+// Kerberos principal that SPNEGO authenticated.
 func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 	o := handlerOptions{sessionTimeout: DefaultSessionTimeout}
 	for _, f := range opts {
@@ -98,14 +101,23 @@ func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 		if !c.SSLLogin {
 			return nil, fault(koji.AuthError, "sslLogin must be called at <hub>/ssllogin")
 		}
+		if p := krbPrincipal(r); p != "" && o.krb != nil {
+			if err := o.krb.checkKrbRealm(p); err != nil {
+				return nil, err
+			}
+			return h.externalLogin(ctx, "", p, koji.AuthGSSAPI)
+		}
 		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 || len(r.TLS.PeerCertificates) == 0 {
+			if o.krb != nil {
+				return nil, fault(koji.AuthError, "could not verify client: no Kerberos ticket (Negotiate) and no verified client certificate")
+			}
 			return nil, fault(koji.AuthError, "could not verify client: no verified client certificate")
 		}
 		cn := r.TLS.PeerCertificates[0].Subject.CommonName
 		if cn == "" {
 			return nil, fault(koji.AuthError, "unable to get user information (CN) from client certificate")
 		}
-		return h.certLogin(ctx, cn)
+		return h.externalLogin(ctx, cn, "", koji.AuthSSL)
 	})
 	srv.Register("logout", nil, func(ctx context.Context, c *xmlrpc.Call) (any, error) {
 		caller, _ := c.Identity.(*Caller)
@@ -129,6 +141,9 @@ func (h *Hub) Handler(opts ...HandlerOption) http.Handler {
 		}
 		files.ServeHTTP(w, r)
 	})
+	if o.krb != nil {
+		return o.krb.wrap(mux, o.logger)
+	}
 	return mux
 }
 
@@ -248,18 +263,39 @@ func newSession(tx *store.Tx, userID int64, authtype int) (*koji.SessionInfo, er
 	return &koji.SessionInfo{SessionID: int(id), SessionKey: key, HeaderAuth: true}, nil
 }
 
-// certLogin logs in the user named by a verified certificate's CN,
-// creating the user on first login.
-func (h *Hub) certLogin(ctx context.Context, name string) (*koji.SessionInfo, error) {
+// externalLogin is the one place where a user authenticated outside the
+// hub (a verified certificate's CN, or a Kerberos principal checked by
+// SPNEGO) gets a session; the user is created on first login, as Koji's
+// LoginCreatesUser does. For a principal, the user is the one holding it,
+// else the user named by the principal's part before the '@' (created if
+// missing), and the principal is recorded for that user.
+func (h *Hub) externalLogin(ctx context.Context, name, principal string, authtype koji.AuthType) (*koji.SessionInfo, error) {
 	tx, _ := ctx.Value(txKey{}).(*store.Tx)
 	if tx == nil {
 		return nil, errors.New("hub: no transaction for the login")
 	}
 	var id int64
 	var status int
-	err := tx.QueryRow(`SELECT id, status FROM users WHERE name = ?`, name).Scan(&id, &status)
+	err := sql.ErrNoRows
+	if principal != "" {
+		err = tx.QueryRow(`SELECT u.id, u.name, u.status FROM users u JOIN user_krb_principals k ON k.user_id = u.id WHERE k.krb_principal = ?`, principal).
+			Scan(&id, &name, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			i := strings.LastIndexByte(principal, '@')
+			if i <= 0 {
+				return nil, fault(koji.AuthError, "invalid Kerberos principal: %s", principal)
+			}
+			name = principal[:i]
+		}
+	}
 	if errors.Is(err, sql.ErrNoRows) {
-		id, err = tx.Insert(`INSERT INTO users (name, status, usertype) VALUES (?, 0, 0)`, name)
+		err = tx.QueryRow(`SELECT id, status FROM users WHERE name = ?`, name).Scan(&id, &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			id, err = tx.Insert(`INSERT INTO users (name, status, usertype) VALUES (?, 0, 0)`, name)
+		}
+		if err == nil && principal != "" {
+			_, err = tx.Exec(`INSERT INTO user_krb_principals (user_id, krb_principal) VALUES (?, ?)`, id, principal)
+		}
 	}
 	if err != nil {
 		return nil, err
@@ -267,7 +303,7 @@ func (h *Hub) certLogin(ctx context.Context, name string) (*koji.SessionInfo, er
 	if status != 0 {
 		return nil, fault(koji.AuthError, "logins by %s are not allowed", name)
 	}
-	return newSession(tx, id, int(koji.AuthSSL))
+	return newSession(tx, id, int(authtype))
 }
 
 func (h *Hub) passwordLogin(ctx context.Context, name, password string) (*koji.SessionInfo, error) {

@@ -29,6 +29,10 @@ type ServeOptions struct {
 	Listen        string
 	Insecure      bool
 	PasswordLogin bool
+	// Keytab, Principal and KrbRealms enable Kerberos logins (SPNEGO).
+	Keytab    string
+	Principal string
+	KrbRealms []string
 	// Ready, when set, receives the URL once the server listens (tests).
 	Ready func(url string)
 }
@@ -49,12 +53,25 @@ clients may read; every write needs a login and the permission. With
 --insecure the hub is served over plain HTTP (anonymous use only, or password
 logins with --password-login): for tests on loopback only.
 
+With --keytab the hub also accepts Kerberos logins (authtype = kerberos in
+the Koji config), as Koji's hub behind mod_auth_gssapi does: the sslLogin
+POST to /kojihub/ssllogin carries "Authorization: Negotiate" (SPNEGO), checked
+against the keytab's key for --principal (HTTP/HOST@REALM, where HOST is the
+host name in the clients' server URL; default: any principal of the keytab).
+The user is the client principal's part before the '@', created on its first
+login; only client realms given with --krb-realm may log in (default: the
+service principal's realm). A login without a ticket or with a refused one
+answers HTTP 401 with "WWW-Authenticate: Negotiate". Certificate logins keep
+working beside it.
+
 The server stops gracefully on SIGINT or SIGTERM, finishing the requests in
 flight.
 
 ` + cmdutil.ExitStatusHelp,
 		Example: `  osg-build hub serve
-  osg-build hub serve --listen 127.0.0.1:8443 --dir /srv/hub`,
+  osg-build hub serve --listen 127.0.0.1:8443 --dir /srv/hub
+  osg-build hub serve --listen koji.example.org:443 --keytab /etc/osg-build/http.keytab \
+      --principal HTTP/koji.example.org@EXAMPLE.ORG --krb-realm EXAMPLE.ORG`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			d, err := hubcmd.Dir(cmd, f, dir)
@@ -64,6 +81,9 @@ flight.
 			opts.Dir = d
 			if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
 				return cmdutil.FlagErrorf("invalid --listen %q: want HOST:PORT", opts.Listen)
+			}
+			if opts.Keytab == "" && (opts.Principal != "" || len(opts.KrbRealms) > 0) {
+				return cmdutil.FlagErrorf("--principal and --krb-realm need --keytab")
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -75,10 +95,22 @@ flight.
 	cmd.Flags().StringVar(&opts.Listen, "listen", "127.0.0.1:8443", "`HOST:PORT` to listen on")
 	cmd.Flags().BoolVar(&opts.Insecure, "insecure", false, "serve plain HTTP without TLS (loopback tests only)")
 	cmd.Flags().BoolVar(&opts.PasswordLogin, "password-login", false, "allow login(user, password) for users with a password")
+	cmd.Flags().StringVar(&opts.Keytab, "keytab", "", "accept Kerberos (SPNEGO) logins with the service keys of keytab `FILE`")
+	cmd.Flags().StringVar(&opts.Principal, "principal", "", "service `PRINCIPAL` of the keytab to accept tickets for (HTTP/HOST@REALM; default: any in the keytab)")
+	cmd.Flags().StringArrayVar(&opts.KrbRealms, "krb-realm", nil, "allow Kerberos logins from client `REALM` (repeatable; default: the service principal's realm)")
 	return cmd
 }
 
 func serveRun(ctx context.Context, opts *ServeOptions) error {
+	handlerOpts := []hub.HandlerOption{hub.WithPasswordLogin(opts.PasswordLogin), hub.WithLogger(slog.Default())}
+	if opts.Keytab != "" {
+		krb, err := hub.LoadKerberos(opts.Keytab, opts.Principal, opts.KrbRealms)
+		if err != nil {
+			return err
+		}
+		handlerOpts = append(handlerOpts, hub.WithKerberos(krb))
+		slog.Debug("kerberos logins", "keytab", opts.Keytab, "principal", krb.Principal(), "realms", krb.Realms())
+	}
 	h, err := hub.Open(ctx, opts.Dir)
 	if err != nil {
 		return err
@@ -97,7 +129,7 @@ func serveRun(ctx context.Context, opts *ServeOptions) error {
 	mux := http.NewServeMux()
 	mux.Handle(web.Prefix, pages)
 	mux.Handle(strings.TrimSuffix(web.Prefix, "/"), pages)
-	mux.Handle("/", h.Handler(hub.WithPasswordLogin(opts.PasswordLogin), hub.WithLogger(slog.Default())))
+	mux.Handle("/", h.Handler(handlerOpts...))
 	srv := &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: 30 * time.Second,
