@@ -2,6 +2,9 @@ package hub
 
 import (
 	"context"
+	"errors"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -14,7 +17,7 @@ import (
 
 // The koji CLI's admin and occasional calls (remove-tag, edit-target,
 // remove-target, remove-external-repo, list-untagged, search, rpminfo,
-// clone-tag). They are *Hub methods reached by name (Call), not part of
+// clone-tag, download-logs). They are *Hub methods reached by name (Call), not part of
 // koji.Hub: the pipeline does not need them, osg-koji's verbs call them by
 // their Koji names on any hub.
 
@@ -448,4 +451,39 @@ func (h *Hub) SnapshotTag(ctx context.Context, src koji.Ref, dst string, o Snaps
 		}
 		return nil
 	})
+}
+
+// BuildLog is a row of getBuildLogs: a log file of a build, below
+// packages/N/V/R/data/logs.
+type BuildLog struct {
+	Name string `xmlrpc:"name"` // the file name
+	Dir  string `xmlrpc:"dir"`  // its directory below the log dir (the arch)
+	Path string `xmlrpc:"path"` // its path below the topdir
+}
+
+// GetBuildLogs is getBuildLogs(build): the log files of a build, possibly
+// none; symlinks and other non-regular files are skipped, as Koji does.
+func (h *Hub) GetBuildLogs(ctx context.Context, build koji.Ref) ([]BuildLog, error) {
+	b, err := h.GetBuild(ctx, build, koji.GetBuildOpts{Strict: true})
+	if err != nil {
+		return nil, err
+	}
+	rel := filepath.Join("packages", b.Name, b.Version, b.Release, "data", "logs")
+	dir := filepath.Join(h.TopDir(), rel)
+	logs := []BuildLog{}
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			if p == dir && errors.Is(err, fs.ErrNotExist) {
+				return filepath.SkipAll
+			}
+			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil
+		}
+		sub, _ := filepath.Rel(dir, filepath.Dir(p))
+		logs = append(logs, BuildLog{Name: d.Name(), Dir: filepath.ToSlash(sub), Path: filepath.ToSlash(filepath.Join(rel, sub, d.Name()))})
+		return nil
+	})
+	return logs, err
 }

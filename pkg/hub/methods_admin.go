@@ -111,4 +111,11 @@ func defineAdminMethods() {
 				LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}
 			return nil, h.SnapshotTag(ctx, src, a.str("dst"), o)
 		})
+	def("getBuildLogs", "getBuildLogs(build)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		r, err := a.ref("build")
+		if err != nil {
+			return nil, err
+		}
+		return h.GetBuildLogs(ctx, r)
+	})
 }

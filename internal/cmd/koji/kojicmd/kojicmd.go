@@ -24,6 +24,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/call"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/cancel"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/downloadbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/downloadtask"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/edittag"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/grantpermission"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/groups"
@@ -32,6 +33,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importsig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listbuilds"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listexternalrepos"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listhistory"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpermissions"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listpkgs"
@@ -42,6 +44,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/mockconfig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/tagbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginfo"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taginheritance"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/taskinfo"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/untagbuild"
 	"github.com/osg-htc/osg-build-go/internal/cmd/kojibuild/regenrepo"
@@ -108,8 +111,11 @@ on the config's hub instead, so such a command is refused.`,
 		addtag.NewCmdAddTag(f, nil),
 		edittag.NewCmdEditTag(f, nil),
 		addtaginheritance.NewCmdAddTagInheritance(f, nil),
+		taginheritance.NewCmdEditTagInheritance(f, nil),
+		taginheritance.NewCmdRemoveTagInheritance(f, nil),
 		addtarget.NewCmdAddTarget(f, nil),
 		addexternalrepo.NewCmdAddExternalRepo(f, nil),
+		listexternalrepos.NewCmdListExternalRepos(f, nil),
 		adduser.NewCmdAddUser(f, nil),
 		grantpermission.NewCmdGrantPermission(f, nil),
 		importrpm.NewCmdImport(f, nil),
@@ -121,6 +127,8 @@ on the config's hub instead, so such a command is refused.`,
 		listtasks.NewCmdListTasks(f, nil),
 		listbuilds.NewCmdListBuilds(f, nil),
 		downloadbuild.NewCmdDownloadBuild(f, nil),
+		downloadtask.NewCmdDownloadTask(f, nil),
+		downloadtask.NewCmdDownloadLogs(f, nil),
 		call.NewCmdCall(f, nil),
 		cancel.NewCmdCancel(f, nil),
 		// osg-build's own, under the names koji (and OSG's docs) give them.
