@@ -73,7 +73,16 @@ func isDebugPkg(name string) bool {
 // canonical arch, src only with opts Src or SeparateSrc, debuginfo only with
 // opts Debuginfo. A failure after the row exists sets it PROBLEM.
 func (ho *Host) RepoInit(ctx context.Context, tag string, taskID int64, opts koji.RepoOpts) (*RepoPlan, error) {
+	return ho.RepoInitAt(ctx, tag, taskID, opts, nil)
+}
+
+// RepoInitAt is RepoInit of the tag's content at event (newRepo's event
+// argument, a repo request's at_event); nil is the current event. The
+// repo's custom_opts are its options that differ from the tag's defaults
+// (Koji's get_repo_opts).
+func (ho *Host) RepoInitAt(ctx context.Context, tag string, taskID int64, opts koji.RepoOpts, at *int64) (*RepoPlan, error) {
 	p := &RepoPlan{TaskID: taskID, Opts: opts, Packages: map[string][]string{}}
+	custom := map[string]bool{}
 	type rpmRow struct {
 		name, version, release, arch string
 		bname, bver, brel            string
@@ -93,7 +102,24 @@ func (ho *Host) RepoInit(ctx context.Context, tag string, taskID int64, opts koj
 		if err != nil {
 			return err
 		}
+		if at != nil {
+			if ok, err := eventExists(tx, *at); err != nil {
+				return err
+			} else if !ok || *at > ev {
+				return fault(koji.ParameterError, "Invalid event: %d", *at)
+			}
+			ev = *at
+		}
 		p.Event = ev
+		defaults, err := tagRepoDefaults(tx, p.TagID)
+		if err != nil {
+			return err
+		}
+		for k, v := range optsMap(opts) {
+			if defaults[k] != v {
+				custom[k] = v
+			}
+		}
 		bc, err := readBuildConfig(tx, p.TagID, &ev)
 		if err != nil {
 			return err
@@ -161,9 +187,10 @@ func (ho *Host) RepoInit(ctx context.Context, tag string, taskID int64, opts koj
 			return err
 		}
 		ob, _ := json.Marshal(opts)
+		cb, _ := json.Marshal(custom)
 		now := tx.NowTS()
 		p.ID, err = tx.Insert(`INSERT INTO repo (creation_time, create_event, state_time, tag_id, state, dist, opts, custom_opts, task_id)
-			VALUES (?, ?, ?, ?, 0, 0, ?, '{}', ?)`, now, ev, now, p.TagID, string(ob), taskID)
+			VALUES (?, ?, ?, ?, 0, 0, ?, ?, ?)`, now, ev, now, p.TagID, string(ob), string(cb), taskID)
 		return err
 	})
 	if err != nil {
@@ -214,7 +241,7 @@ func (ho *Host) RepoInit(ctx context.Context, tag string, taskID int64, opts koj
 		return fail(err)
 	}
 	rj, _ := json.MarshalIndent(map[string]any{"id": p.ID, "tag": p.TagName, "tag_id": p.TagID, "task_id": taskID,
-		"event_id": p.Event, "opts": opts, "custom_opts": map[string]any{}, "with_src": opts.Src,
+		"event_id": p.Event, "opts": opts, "custom_opts": custom, "with_src": opts.Src,
 		"with_separate_src": opts.SeparateSrc, "with_debuginfo": opts.Debuginfo}, "", "  ")
 	if err := os.WriteFile(filepath.Join(p.Dir, "repo.json"), append(rj, '\n'), 0o644); err != nil {
 		return fail(err)
@@ -420,7 +447,8 @@ func compsXML(groups []compsGroup) []byte {
 }
 
 // RepoDone sets an INIT repo READY and points repos/<tag>/latest at it (a
-// repo with default options), as Koji's host.repoDone does.
+// repo with default options), as Koji's host.repoDone does, and gives it to
+// the waiting repo requests it satisfies (repo_done_hook).
 func (ho *Host) RepoDone(ctx context.Context, p *RepoPlan) error {
 	err := ho.h.db.Write(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(`UPDATE repo SET state = 1, state_time = ? WHERE id = ? AND state = 0`, tx.NowTS(), p.ID)
@@ -430,7 +458,7 @@ func (ho *Host) RepoDone(ctx context.Context, p *RepoPlan) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fault(koji.GenericError, "repo %d is not in the INIT state", p.ID)
 		}
-		return nil
+		return fulfilRequests(tx, p.ID)
 	})
 	if err != nil {
 		return err
@@ -751,4 +779,178 @@ func (ho *Host) PendingNewRepo(ctx context.Context, tag string) (int64, error) {
 		return rows.Err()
 	})
 	return out, err
+}
+
+// CheckRepoQueue is kojira's repo.checkQueue (Koji's check_repo_queue): a
+// waiting repo request whose newRepo task closed gets the task's repo (when
+// it satisfies the request), one whose task failed or was cancelled is
+// tried again (up to RepoRetries times, then made inactive), and requests
+// without a task get one (MaxRepoTasks at most running). It returns the
+// tasks it created.
+func (ho *Host) CheckRepoQueue(ctx context.Context) ([]int64, error) {
+	var out []int64
+	err := ho.h.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		out, err = checkRepoQueue(tx)
+		return err
+	})
+	return out, err
+}
+
+func checkRepoQueue(tx *store.Tx) ([]int64, error) {
+	rows, err := tx.Query(queueSelect + ` WHERE q.repo_id IS NULL AND q.active = 1 ORDER BY q.priority, q.id`)
+	if err != nil {
+		return nil, err
+	}
+	var waiting []*RepoRequest
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		waiting = append(waiting, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	now := tx.NowTS()
+	updated := false
+	nTasks := 0
+	for _, req := range waiting {
+		if req.TaskID == nil {
+			continue
+		}
+		retry := false
+		switch {
+		case req.TaskState != nil && *req.TaskState == koji.TaskClosed:
+			repo, err := repoOfTask(tx, int64(*req.TaskID))
+			if err != nil {
+				return nil, err
+			}
+			if repo != nil && requestSatisfied(req, repo) {
+				if _, err := tx.Exec(`UPDATE repo_queue SET repo_id = ?, active = 0, update_time = ? WHERE id = ?`, repo.ID, now, req.ID); err != nil {
+					return nil, err
+				}
+				updated = true
+				req.RepoID = &repo.ID
+			} else {
+				retry = true
+			}
+		case req.TaskState != nil && (*req.TaskState == koji.TaskFailed || *req.TaskState == koji.TaskCanceled):
+			retry = true
+		default:
+			nTasks++
+		}
+		if retry {
+			updated = true
+			if req.Tries > repoRetries {
+				if _, err := tx.Exec(`UPDATE repo_queue SET active = 0, update_time = ? WHERE id = ?`, now, req.ID); err != nil {
+					return nil, err
+				}
+				req.Active = false
+			} else {
+				if _, err := tx.Exec(`UPDATE repo_queue SET task_id = NULL, update_time = ? WHERE id = ?`, now, req.ID); err != nil {
+					return nil, err
+				}
+				req.TaskID = nil
+			}
+		}
+	}
+	var created []int64
+	for _, req := range waiting {
+		if req.TaskID != nil || req.RepoID != nil || !req.Active {
+			continue
+		}
+		if nTasks >= maxRepoTasks {
+			break
+		}
+		id, isNew, err := repoQueueTask(tx, req)
+		if err != nil {
+			return nil, err
+		}
+		nTasks++
+		if isNew {
+			created = append(created, id)
+		}
+		if _, err := tx.Exec(`UPDATE repo_queue SET task_id = ?, tries = tries + 1, update_time = ? WHERE id = ?`, id, now, req.ID); err != nil {
+			return nil, err
+		}
+		updated = true
+	}
+	if updated {
+		if _, err := tx.Exec(`DELETE FROM repo_queue WHERE active = 0 AND update_time < ?`, now-requestCleanTime.Seconds()); err != nil {
+			return nil, err
+		}
+	}
+	return created, nil
+}
+
+// repoOfTask is Koji's get_repo_from_task: the repo of a closed newRepo
+// task's result [repo_id, event_id].
+func repoOfTask(tx *store.Tx, taskID int64) (*koji.Repo, error) {
+	var res sql.NullString
+	if err := tx.QueryRow(`SELECT result FROM task WHERE id = ?`, taskID).Scan(&res); err != nil {
+		return nil, err
+	}
+	v, err := xmlrpc.DecodeResponseBytes([]byte(res.String))
+	if err != nil {
+		return nil, nil
+	}
+	l, _ := v.([]any)
+	if len(l) == 0 {
+		return nil, nil
+	}
+	id, ok := xmlrpc.Int(l[0])
+	if !ok {
+		return nil, nil
+	}
+	r, err := scanRepo(tx.QueryRow(repoSelect+` WHERE r.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	return r, err
+}
+
+// repoQueueTask is Koji's repo_queue_task: the newRepo task of a request,
+// with the tag's default options overridden by the request's (and its
+// at_event), owned by the request's owner. A FREE newRepo task with the
+// same request (kojira's, say) is taken instead of making a second one.
+func repoQueueTask(tx *store.Tx, req *RepoRequest) (id int64, isNew bool, err error) {
+	opts, err := tagRepoDefaults(tx, int64(req.TagID))
+	if err != nil {
+		return 0, false, err
+	}
+	for k, v := range req.Opts {
+		if repoOptNames[k] {
+			opts[k] = truthy(v)
+		}
+	}
+	kw := map[string]any{}
+	for _, k := range []string{"src", "debuginfo", "separate_src"} {
+		if opts[k] {
+			kw[k] = true
+		}
+	}
+	if req.AtEvent != nil {
+		kw["event"] = int64(*req.AtEvent)
+	}
+	params := []any{req.TagName}
+	if len(kw) > 0 {
+		params = append(params, xmlrpc.Kwargs(kw))
+	}
+	var enc bytes.Buffer
+	if err := xmlrpc.EncodeCall(&enc, "newRepo", params...); err != nil {
+		return 0, false, err
+	}
+	err = tx.QueryRow(`SELECT id FROM task WHERE method = 'newRepo' AND state = 0 AND request = ? ORDER BY id LIMIT 1`, enc.String()).Scan(&id)
+	if err == nil {
+		return id, false, nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, err
+	}
+	id, err = makeTask(tx, taskSpec{Method: "newRepo", Params: params, Owner: int64(req.Owner), Priority: 15,
+		Arch: "noarch", Channel: "createrepo", Weight: 0.1})
+	return id, true, err
 }

@@ -30,9 +30,11 @@ import (
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
-// KojiVersion is the hub version the embedded hub advertises. 1.34 keeps
-// the koji CLI on the getRepo/newRepo paths (koji.md section 10 item 9).
-const KojiVersion = "1.34.3"
+// KojiVersion is the hub version the embedded hub advertises: 1.35, whose
+// repo request API (repo.request, repo.get, repo.checkRequest...,
+// api_repos.go) a 1.35 koji CLI's wait-repo and regen-repo use; getRepo and
+// newRepo stay for older clients.
+const KojiVersion = "1.35.3"
 
 // APIVersion is Koji's API_VERSION.
 const APIVersion = 1

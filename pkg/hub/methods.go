@@ -278,6 +278,7 @@ func methodTable() map[string]*methodDef {
 		defineExtraMethods()
 		defineCompatMethods()
 		defineAdminMethods()
+		defineRepoMethods()
 	})
 	return methods
 }

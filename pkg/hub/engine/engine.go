@@ -577,18 +577,26 @@ func (e *Engine) failUnrunnable(ctx context.Context, ids []int64) error {
 	return nil
 }
 
-// kojira regenerates the repos of stale build tags whose last change is
-// older than delay (when automatic regeneration is on) and returns the
-// newRepo tasks it created.
+// kojira gives the waiting repo requests their newRepo tasks (Koji's
+// repo.checkQueue, whether or not automatic regeneration is on), then
+// regenerates the repos of stale build tags whose last change is older
+// than delay (when automatic regeneration is on) and returns the newRepo
+// tasks it created.
 func (e *Engine) kojira(ctx context.Context, delay time.Duration) ([]int64, error) {
+	out, err := e.host.CheckRepoQueue(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("checking the repo queue: %w", err)
+	}
+	for _, id := range out {
+		e.log.Debug("kojira: regenerating for a repo request", "task", id)
+	}
 	if !e.autoRegen(ctx) {
-		return nil, nil
+		return out, nil
 	}
 	stale, err := e.host.StaleBuildTags(ctx)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []int64
 	for _, s := range stale {
 		if delay > 0 && time.Since(s.ChangeTime) < delay {
 			continue

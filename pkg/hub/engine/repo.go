@@ -14,7 +14,8 @@ import (
 )
 
 // newRepo is the newRepo task [tag, {event, src, debuginfo,
-// separate_src}]: repoInit (the package lists), repodata per arch written
+// separate_src}]: repoInit (the package lists, of the tag at event when
+// given), repodata per arch written
 // by pkg/repodata, the tag's external repos merged in (repodata.Merge) and
 // the merge mode (koji, simple, bare), then repoDone (READY, latest). The
 // result is [repo_id, event_id].
@@ -25,7 +26,11 @@ func (t *task) newRepo() (any, error) {
 	if err := os.MkdirAll(t.dir, 0o755); err != nil {
 		return nil, err
 	}
-	plan, err := t.e.host.RepoInit(t.ctx, tag, t.t.ID, opts)
+	var at *int64
+	if ev, ok := xmlrpc.Int(kw["event"]); ok {
+		at = &ev
+	}
+	plan, err := t.e.host.RepoInitAt(t.ctx, tag, t.t.ID, opts, at)
 	if err != nil {
 		return nil, err
 	}
