@@ -909,6 +909,15 @@ func (h *Hub) ListRPMs(ctx context.Context, opts koji.ListRPMsOpts) ([]koji.RPM,
 			where += ` AND r.buildroot_id = ?`
 			args = append(args, *opts.BuildrootID)
 		}
+		var comps map[int]bool
+		if opts.ComponentBuildrootID != nil {
+			var err error
+			if comps, err = componentRPMs(tx, *opts.ComponentBuildrootID); err != nil {
+				return err
+			}
+			where += ` AND r.id IN (SELECT rpm_id FROM buildroot_listing WHERE buildroot_id = ?)`
+			args = append(args, *opts.ComponentBuildrootID)
+		}
 		if len(opts.Arches) > 0 {
 			where += ` AND r.arch IN (` + strings.TrimSuffix(strings.Repeat("?,", len(opts.Arches)), ",") + `)`
 			for _, a := range opts.Arches {
@@ -930,6 +939,10 @@ func (h *Hub) ListRPMs(ctx context.Context, opts koji.ListRPMsOpts) ([]koji.RPM,
 				return err
 			}
 			r.NVR = r.Name + "-" + r.Version + "-" + r.Release
+			if comps != nil {
+				upd := comps[r.ID]
+				r.IsUpdate = &upd
+			}
 			out = append(out, *r)
 		}
 		if err := rows.Err(); err != nil {

@@ -78,9 +78,10 @@ func linkInto(src, dst string) error {
 // does: the SRPM into packages/N/V/R/src/, each RPM into
 // packages/N/V/R/ARCH/ with its rpminfo row (header data, SIGMD5 payload
 // hash), the logs (arch -> paths) into packages/N/V/R/data/logs/ARCH/, and
-// the build COMPLETE. Files are linked into place before the transaction
-// and removed again when it fails.
-func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, rpms []string, logs map[string][]string) error {
+// the build COMPLETE. broots maps RPM paths to the buildroot they were
+// built in (rpminfo.buildroot_id; may be nil). Files are linked into place
+// before the transaction and removed again when it fails.
+func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, rpms []string, logs map[string][]string, broots map[string]int64) error {
 	var b *buildRow
 	if err := ho.h.db.Read(ctx, func(tx *store.Tx) error {
 		var err error
@@ -97,6 +98,7 @@ func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, r
 		info *rpmHeaderInfo
 		size int64
 		dst  string
+		src  string
 	}
 	var imps []imp
 	var placed []string
@@ -134,7 +136,7 @@ func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, r
 			return fmt.Errorf("importing %s: %w", p, err)
 		}
 		placed = append(placed, dst)
-		imps = append(imps, imp{info: info, size: st.Size(), dst: dst})
+		imps = append(imps, imp{info: info, size: st.Size(), dst: dst, src: p})
 	}
 	for arch, ls := range logs {
 		for _, l := range ls {
@@ -159,9 +161,9 @@ func (ho *Host) CompleteBuild(ctx context.Context, buildID int64, srpm string, r
 			if im.info.Epoch != nil {
 				ep = *im.info.Epoch
 			}
-			id, err := tx.Insert(`INSERT INTO rpminfo (build_id, name, version, release, epoch, arch, external_repo_id, payloadhash, size, buildtime)
-				VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`, buildID, im.info.Name, im.info.Version, im.info.Release, ep, im.info.Arch,
-				im.info.SigMD5, im.size, im.info.BuildTime)
+			id, err := tx.Insert(`INSERT INTO rpminfo (build_id, name, version, release, epoch, arch, external_repo_id, payloadhash, size, buildtime, buildroot_id)
+				VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)`, buildID, im.info.Name, im.info.Version, im.info.Release, ep, im.info.Arch,
+				im.info.SigMD5, im.size, im.info.BuildTime, brootIDs(broots).of(im.src))
 			if err != nil {
 				if store.IsConstraint(err) {
 					return fault(koji.BuildError, "RPM already imported: %s", filepath.Base(im.dst))

@@ -76,7 +76,67 @@ func defineExtraMethods() {
 	def("getChangelogEntries", "getChangelogEntries(buildID=None, taskID=None, filepath=None, author=None, before=None, after=None, queryOpts=None, strict=False)", false,
 		func(ctx context.Context, h *Hub, a args) (any, error) { return []any{}, nil })
 	def("listBuildroots", "listBuildroots(hostID=None, tagID=None, state=None, rpmID=None, archiveID=None, taskID=None, buildrootID=None, repoID=None, queryOpts=None)", false,
-		func(ctx context.Context, h *Hub, a args) (any, error) { return []any{}, nil })
+		func(ctx context.Context, h *Hub, a args) (any, error) {
+			var o ListBuildrootsOpts
+			for _, f := range []struct {
+				k string
+				p **int
+			}{{"hostID", &o.HostID}, {"tagID", &o.TagID}, {"rpmID", &o.RPMID}, {"taskID", &o.TaskID}, {"buildrootID", &o.BuildrootID}, {"repoID", &o.RepoID}} {
+				v, err := a.intp(f.k)
+				if err != nil {
+					return nil, err
+				}
+				*f.p = v
+			}
+			switch st := a["state"].(type) {
+			case nil:
+			case []any:
+				for _, x := range st {
+					n, ok := xmlrpc.Int(x)
+					if !ok {
+						return nil, fault(koji.ParameterError, "invalid state: %v", x)
+					}
+					o.States = append(o.States, int(n))
+				}
+			default:
+				n, ok := xmlrpc.Int(st)
+				if !ok {
+					return nil, fault(koji.ParameterError, "invalid state: %v", st)
+				}
+				o.States = []int{int(n)}
+			}
+			if a["archiveID"] != nil {
+				return []any{}, nil // no archives here
+			}
+			l, err := h.ListBuildroots(ctx, o)
+			if err != nil {
+				return nil, err
+			}
+			return applyQueryOpts(l, a.queryOpts("queryOpts"), func(b Buildroot, f string) (any, bool) {
+				switch f {
+				case "id":
+					return b.ID, true
+				case "task_id":
+					if b.TaskID == nil {
+						return nil, true
+					}
+					return *b.TaskID, true
+				case "create_event_id":
+					return b.CreateEventID, true
+				}
+				return nil, false
+			})
+		})
+	def("getBuildroot", "getBuildroot(buildrootID, strict=False)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		id, err := a.intp("buildrootID")
+		if err != nil {
+			return nil, err
+		}
+		if id == nil {
+			return nil, fault(koji.ParameterError, "buildrootID is required")
+		}
+		return nilPtr(h.GetBuildroot(ctx, *id, a.bool("strict")))
+	})
 	def("getHost", "getHost(hostInfo, strict=False, event=None)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		r, err := a.ref("hostInfo")
 		if err != nil {

@@ -449,6 +449,9 @@ func defineCoreMethods() {
 			if o.BuildrootID, err = a.intp("buildrootID"); err != nil {
 				return nil, err
 			}
+			if o.ComponentBuildrootID, err = a.intp("componentBuildrootID"); err != nil {
+				return nil, err
+			}
 			return nilIfErr(h.ListRPMs(ctx, o))
 		})
 	def("listBuildRPMs", "listBuildRPMs(build)", false, func(ctx context.Context, h *Hub, a args) (any, error) {

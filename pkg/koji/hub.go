@@ -572,12 +572,15 @@ type CreateEmptyBuildOpts struct {
 
 // ListRPMsOpts is the kwargs of listRPMs.
 type ListRPMsOpts struct {
-	BuildID     *int       `xmlrpc:"buildID,omitempty"`
-	BuildrootID *int       `xmlrpc:"buildrootID,omitempty"`
-	HostID      *int       `xmlrpc:"hostID,omitempty"`
-	Arches      []string   `xmlrpc:"arches,omitempty"`
-	QueryOpts   *QueryOpts `xmlrpc:"queryOpts,omitempty"`
-	Draft       *bool      `xmlrpc:"draft,omitempty"`
+	BuildID     *int `xmlrpc:"buildID,omitempty"`
+	BuildrootID *int `xmlrpc:"buildrootID,omitempty"`
+	// ComponentBuildrootID selects the RPMs installed in a buildroot (each
+	// with IsUpdate set).
+	ComponentBuildrootID *int       `xmlrpc:"componentBuildrootID,omitempty"`
+	HostID               *int       `xmlrpc:"hostID,omitempty"`
+	Arches               []string   `xmlrpc:"arches,omitempty"`
+	QueryOpts            *QueryOpts `xmlrpc:"queryOpts,omitempty"`
+	Draft                *bool      `xmlrpc:"draft,omitempty"`
 }
 
 // GetRPMOpts is the kwargs of getRPM.

@@ -394,6 +394,8 @@ type RPM struct {
 	ExternalRepoName string         `xmlrpc:"external_repo_name"`
 	MetadataOnly     bool           `xmlrpc:"metadata_only"`
 	Extra            map[string]any `xmlrpc:"extra"`
+	// IsUpdate is set in listRPMs(componentBuildrootID=...) rows.
+	IsUpdate *bool `xmlrpc:"is_update,omitempty"`
 }
 
 // Filename is N-V-R.A.rpm.

@@ -72,6 +72,10 @@ type Result struct {
 	RPMs  []string // binary RPMs
 	SRPMs []string // the rebuilt source RPM
 	Logs  []string // build.log, root.log, mock_output.log
+	// Components are the build tag's packages the buildroot held
+	// (name-version-release.arch): for rpmbuild, those the BuildRequires
+	// resolved to; for mock, those of its installed_pkgs.log.
+	Components []string
 }
 
 // Builder builds a Job.

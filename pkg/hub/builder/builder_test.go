@@ -1,6 +1,8 @@
 package builder
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -115,6 +117,32 @@ func TestParsePrimary(t *testing.T) {
 	}
 	if p.Packages != 1 {
 		t.Errorf("packages = %d", p.Packages)
+	}
+	// the package that provides a requirement: the buildroot's component
+	for req, want := range map[string]string{
+		"libfoo >= 2.1": "libfoo-2.1-3.el9.x86_64", "foo-api": "libfoo-2.1-3.el9.x86_64", "/usr/bin/foo-config": "libfoo-2.1-3.el9.x86_64",
+		"glibc": "", "(libfoo or bar)": "", "libfoo > 3": "",
+	} {
+		if got := p.Provider(req); got != want {
+			t.Errorf("Provider(%s) = %q, want %q", req, got, want)
+		}
+	}
+	p.Add(Dep{Name: "hostpkg"})
+	if got := p.Provider("hostpkg"); got != "" {
+		t.Errorf("a provide added by hand has no package: %q", got)
+	}
+}
+
+func TestInstalledPackages(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "installed_pkgs.log")
+	if err := os.WriteFile(f, []byte("bash-5.1.8-9.el9.x86_64 1700000000 123 abc installed\nperl-IO-1:1.43-481.el9.x86_64 1 2 3 installed\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got := installedPackages(f); strings.Join(got, " ") != "bash-5.1.8-9.el9.x86_64 perl-IO-1.43-481.el9.x86_64" {
+		t.Errorf("installedPackages = %q", got)
+	}
+	if got := installedPackages(f + ".missing"); got != nil {
+		t.Errorf("missing log: %q", got)
 	}
 }
 

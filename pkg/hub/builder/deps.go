@@ -135,18 +135,52 @@ type Provides struct {
 	files  map[string]bool
 	// Packages is the number of packages read.
 	Packages int
+	// pkgs are the packages read from repos (name-version-release.arch);
+	// provPkg[name][i] is the index in pkgs of byName[name][i]'s package
+	// (-1: added with Add), filePkg the package of a file.
+	pkgs    []string
+	provPkg map[string][]int
+	filePkg map[string]int
 }
 
 // NewProvides returns an empty index.
 func NewProvides() *Provides {
-	return &Provides{byName: map[string][]Dep{}, files: map[string]bool{}}
+	return &Provides{byName: map[string][]Dep{}, files: map[string]bool{}, provPkg: map[string][]int{}, filePkg: map[string]int{}}
 }
 
 // Add records a provide.
-func (p *Provides) Add(d Dep) { p.byName[d.Name] = append(p.byName[d.Name], d) }
+func (p *Provides) Add(d Dep) { p.addFrom(d, -1) }
+
+func (p *Provides) addFrom(d Dep, pkg int) {
+	p.byName[d.Name] = append(p.byName[d.Name], d)
+	p.provPkg[d.Name] = append(p.provPkg[d.Name], pkg)
+}
 
 // AddFile records a file.
 func (p *Provides) AddFile(f string) { p.files[f] = true }
+
+// Provider returns the package (name-version-release.arch) of a repo read
+// with ReadRepoProvides that satisfies a plain requirement ("foo >= 1.2" or
+// a file), the first one read when several do; "" when none does or the
+// requirement is a rich one.
+func (p *Provides) Provider(req string) string {
+	req = strings.TrimSpace(req)
+	if strings.HasPrefix(req, "(") {
+		return ""
+	}
+	r := parseSimple(req)
+	if strings.HasPrefix(r.Name, "/") {
+		if i, ok := p.filePkg[r.Name]; ok {
+			return p.pkgs[i]
+		}
+	}
+	for i, d := range p.byName[r.Name] {
+		if j := p.provPkg[r.Name][i]; j >= 0 && Overlaps(d, r) {
+			return p.pkgs[j]
+		}
+	}
+	return ""
+}
 
 // Satisfies reports whether the index satisfies the requirement.
 func (p *Provides) Satisfies(r Dep) bool {
@@ -360,7 +394,8 @@ func primaryHref(repomd string) (string, error) {
 func parsePrimary(r io.Reader, into *Provides) error {
 	dec := xml.NewDecoder(r)
 	var inProvides, inFile bool
-	var name, evr string
+	var name, evr, arch, nvr string
+	pkg := -1
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
@@ -373,8 +408,14 @@ func parsePrimary(r io.Reader, into *Provides) error {
 		case xml.StartElement:
 			switch {
 			case t.Name.Local == "package":
-				name, evr = "", ""
+				name, evr, arch, nvr = "", "", "", ""
 				into.Packages++
+				pkg = len(into.pkgs)
+				into.pkgs = append(into.pkgs, "")
+			case t.Name.Local == "arch" && !inProvides:
+				if err := dec.DecodeElement(&arch, &t); err != nil {
+					return err
+				}
 			case t.Name.Local == "name" && !inProvides:
 				var s string
 				if err := dec.DecodeElement(&s, &t); err != nil {
@@ -394,8 +435,9 @@ func parsePrimary(r io.Reader, into *Provides) error {
 					}
 				}
 				evr = e + ":" + v + "-" + rel
+				nvr = name + "-" + v + "-" + rel
 				if name != "" {
-					into.Add(Dep{Name: name, Flags: 8, EVR: evr})
+					into.addFrom(Dep{Name: name, Flags: 8, EVR: evr}, pkg)
 				}
 			case t.Name.Local == "provides":
 				inProvides = true
@@ -425,16 +467,23 @@ func parsePrimary(r io.Reader, into *Provides) error {
 						d.EVR += "-" + rel
 					}
 				}
-				into.Add(d)
+				into.addFrom(d, pkg)
 			case t.Name.Local == "file":
 				inFile = true
 			}
 		case xml.CharData:
 			if inFile {
 				into.AddFile(string(t))
+				if _, ok := into.filePkg[string(t)]; !ok && pkg >= 0 {
+					into.filePkg[string(t)] = pkg
+				}
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
+			case "package":
+				if pkg >= 0 {
+					into.pkgs[pkg] = nvr + "." + arch
+				}
 			case "provides":
 				inProvides = false
 			case "file":

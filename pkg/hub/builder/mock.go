@@ -357,11 +357,12 @@ func (m *Mock) Build(ctx context.Context, j Job) (*Result, error) {
 	res := &Result{}
 	args := []string{"-r", cfgPath, "--resultdir", j.OutDir, "--rebuild", j.SRPM}
 	_, err := runner.Run(ctx, runner.Cmd{Name: "mock", Args: args, Dir: j.WorkDir, LogPath: filepath.Join(j.OutDir, "mock_output.log")})
-	for _, l := range []string{"build.log", "root.log", "state.log", "hw_info.log", "mock_output.log"} {
+	for _, l := range []string{"build.log", "root.log", "state.log", "hw_info.log", "mock_output.log", "installed_pkgs.log"} {
 		if _, err := os.Stat(filepath.Join(j.OutDir, l)); err == nil {
 			res.Logs = append(res.Logs, filepath.Join(j.OutDir, l))
 		}
 	}
+	res.Components = installedPackages(filepath.Join(j.OutDir, "installed_pkgs.log"))
 	if err != nil {
 		if isCanceled(ctx, err) {
 			return res, ctx.Err()
@@ -407,6 +408,34 @@ func missingFromRootLog(path string) []string {
 				out = append(out, rest[:j])
 			}
 		}
+	}
+	return out
+}
+
+// installedPackages reads mock's installed_pkgs.log (one "NEVRA BUILDTIME
+// SIZE ..." line per package of the chroot) into name-version-release.arch
+// entries, the epoch dropped.
+func installedPackages(path string) []string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		nevra := f[0]
+		// name-[epoch:]version-release.arch
+		if i := strings.LastIndex(nevra, "-"); i > 0 {
+			if j := strings.LastIndex(nevra[:i], "-"); j > 0 {
+				if k := strings.Index(nevra[j+1:i], ":"); k >= 0 {
+					nevra = nevra[:j+1] + nevra[j+1+k+1:]
+				}
+			}
+		}
+		out = append(out, nevra)
 	}
 	return out
 }

@@ -45,7 +45,8 @@ func (b *RPMBuild) Build(ctx context.Context, j Job) (*Result, error) {
 		return nil, err
 	}
 	logf(root, "INFO buildroot: rpmbuild on the host, build tag %s, repo %d (%s)", j.Repo.Tag, j.Repo.ID, j.Repo.BaseURL)
-	missing, err := resolveDeps(ctx, j, info, root)
+	missing, comps, err := resolveDeps(ctx, j, info, root)
+	res.Components = comps
 	if err != nil {
 		return nil, err
 	}
@@ -111,23 +112,34 @@ func lastLine(err error) string {
 }
 
 // resolveDeps returns the BuildRequires that neither the repo nor (with
-// HostDeps) the host provides.
-func resolveDeps(ctx context.Context, j Job, info *SRPMInfo, log *os.File) ([]string, error) {
+// HostDeps) the host provides, and the repo's packages that the others
+// resolved to (the buildroot's components from the build tag).
+func resolveDeps(ctx context.Context, j Job, info *SRPMInfo, log *os.File) ([]string, []string, error) {
 	if len(info.Requires) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	prov := NewProvides()
 	if j.Repo.ArchDir != "" {
 		if err := ReadRepoProvides(j.Repo.ArchDir, prov); err != nil {
-			return nil, fmt.Errorf("reading the build tag's repo: %w", err)
+			return nil, nil, fmt.Errorf("reading the build tag's repo: %w", err)
 		}
 	}
 	logf(log, "DEBUG util.py:446:  build repo: %d packages", prov.Packages)
+	var comps []string
+	seen := map[string]bool{}
+	for _, r := range info.Requires {
+		if p := prov.Provider(r.String()); p != "" && !seen[p] {
+			seen[p] = true
+			comps = append(comps, p)
+			logf(log, "DEBUG util.py:446:  %s: provided by %s from the build repo", r.String(), p)
+		}
+	}
 	missing, err := Unresolved(prov, info.Requires)
 	if err != nil || len(missing) == 0 || !j.HostDeps {
-		return missing, err
+		return missing, comps, err
 	}
-	return hostUnresolved(ctx, missing, log)
+	missing, err = hostUnresolved(ctx, missing, log)
+	return missing, comps, err
 }
 
 // hostUnresolved asks the host's rpm database which of the requirements no

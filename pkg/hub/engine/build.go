@@ -542,14 +542,18 @@ func (t *task) build() (any, error) {
 	}
 	var rpms []string
 	logs := map[string][]string{}
+	broots := map[string]int64{}
 	for i, id := range kids {
 		res, err := t.e.host.TaskResult(t.ctx, id)
 		if err != nil {
 			return fail(err)
 		}
 		m := asMap(res)
+		broot, _ := xmlrpc.Int(m["brootid"])
 		for _, p := range anyStrings(m["rpms"]) {
-			rpms = append(rpms, filepath.Join(t.e.h.TopDir(), "work", filepath.FromSlash(p)))
+			path := filepath.Join(t.e.h.TopDir(), "work", filepath.FromSlash(p))
+			rpms = append(rpms, path)
+			broots[path] = broot
 		}
 		for _, p := range anyStrings(m["logs"]) {
 			logs[arches[i]] = append(logs[arches[i]], filepath.Join(t.e.h.TopDir(), "work", filepath.FromSlash(p)))
@@ -562,7 +566,7 @@ func (t *task) build() (any, error) {
 		t.stateLog("scratch build done: %d RPMs", len(rpms))
 		return nil, nil
 	}
-	if err := t.e.host.CompleteBuild(t.ctx, buildID, srpm, rpms, logs); err != nil {
+	if err := t.e.host.CompleteBuild(t.ctx, buildID, srpm, rpms, logs, broots); err != nil {
 		return fail(err)
 	}
 	t.e.notify()
@@ -637,6 +641,15 @@ func (t *task) buildArch() (any, error) {
 		Repo: builder.RepoRef{ID: int64(repo.ID), Tag: repo.TagName, ArchDir: archDir, BaseURL: baseURL}, TagExtra: bc.Extra,
 		HostDeps: !t.e.opts.NoHostDeps}
 	res, err := bld.Build(t.ctx, job)
+	// the buildroot, with the build tag's packages it held, as a Koji
+	// builder records it (a failed build's too)
+	var broot int64
+	if res != nil && t.ctx.Err() == nil {
+		var berr error
+		if broot, berr = t.e.host.RecordBuildroot(context.WithoutCancel(t.ctx), t.t.ID, int64(repo.ID), repoArchOr(arch, repoArch), res.Components); berr != nil {
+			t.stateLog("recording the buildroot: %v", berr)
+		}
+	}
 	if err != nil {
 		if t.ctx.Err() != nil {
 			t.stateLog("Finish: build canceled")
@@ -652,13 +665,22 @@ func (t *task) buildArch() (any, error) {
 		}
 		res.SRPMs = nil
 	}
-	out := map[string]any{"rpms": relAll(t, res.RPMs), "srpms": relAll(t, res.SRPMs), "brootid": t.t.ID}
+	out := map[string]any{"rpms": relAll(t, res.RPMs), "srpms": relAll(t, res.SRPMs), "brootid": broot}
 	logs := append([]string{}, res.Logs...)
 	if st := filepath.Join(t.dir, "state.log"); !contains(logs, st) {
 		logs = append(logs, st)
 	}
 	out["logs"] = relAll(t, logs)
 	return out, nil
+}
+
+// repoArchOr is the buildroot's arch: the task's, or for noarch the arch
+// of the repo it built from (Koji's noarch builds run on a real arch).
+func repoArchOr(arch, repoArch string) string {
+	if arch == "noarch" && repoArch != "" {
+		return repoArch
+	}
+	return arch
 }
 
 func contains(l []string, s string) bool {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +36,8 @@ type Options struct {
 	Paths bool
 	// search
 	Regex, Exact bool
+	// rpminfo
+	Buildroots bool
 	// clone-tag
 	Config, Pkgs, Builds, Groups, All, LatestOnly, InheritBuilds bool
 	Event                                                        int
@@ -90,7 +93,10 @@ Inheritance and external repos are not copied.`,
 		newCmd(f, &cobra.Command{Use: "list-api [<method>...]", Short: "List the hub's XML-RPC calls with their arguments",
 			Example: "$ osg-koji list-api\n$ osg-koji list-api getBuild", Args: cobra.ArbitraryArgs}, listAPI, func(*cobra.Command, *Options) {}),
 		newCmd(f, &cobra.Command{Use: "rpminfo <n-v-r.a|id>...", Short: "Print basic information about RPMs",
-			Example: "$ osg-koji rpminfo osg-ca-certs-1.130-1.osg25.el9.noarch", Args: shared.MinArgs(1, "please specify an RPM")}, rpmInfo, func(*cobra.Command, *Options) {}),
+			Example: "$ osg-koji rpminfo osg-ca-certs-1.130-1.osg25.el9.noarch", Args: shared.MinArgs(1, "please specify an RPM")}, rpmInfo,
+			func(c *cobra.Command, o *Options) {
+				c.Flags().BoolVar(&o.Buildroots, "buildroots", false, "show the buildroots the RPM was used in")
+			}),
 		newCmd(f, &cobra.Command{Use: "list-untagged [<package>]", Short: "List the complete builds that are in no tag",
 			Example: "$ osg-koji list-untagged\n$ osg-koji list-untagged --paths foo", Args: shared.RangeArgs(0, 1, "only one package name may be specified")}, listUntagged,
 			func(c *cobra.Command, o *Options) {
@@ -624,7 +630,41 @@ func rpmInfo(ctx context.Context, o *Options) error {
 		if r.BuildrootID == nil {
 			add("No buildroot data available")
 		} else {
-			add("Buildroot: %d", *r.BuildrootID)
+			v, err := h.Call(ctx, "getBuildroot", []any{*r.BuildrootID}, nil)
+			if err != nil {
+				return err
+			}
+			br, _ := v.(map[string]any)
+			rec["buildroot"] = br
+			if br != nil && fmt.Sprint(br["br_type"]) == "0" {
+				add("Buildroot: %s (tag %s, arch %s, repo %s)", str(br["id"]), str(br["tag_name"]), str(br["arch"]), str(br["repo_id"]))
+				add("Build Host: %s", str(br["host_name"]))
+				add("Build Task: %s", str(br["task_id"]))
+			} else {
+				add("Content generator: %s", str(br["cg_name"]))
+				add("Buildroot: %d", *r.BuildrootID)
+				add("Build Host OS: %s (%s)", str(br["host_os"]), str(br["host_arch"]))
+			}
+		}
+		if len(r.Extra) > 0 {
+			add("Extra: %s", shared.PyRepr(r.Extra))
+		}
+		if o.Buildroots {
+			v, err := h.Call(ctx, "listBuildroots", nil, map[string]any{"rpmID": r.ID, "queryOpts": map[string]any{"order": "id"}})
+			if err != nil {
+				return err
+			}
+			l, _ := v.([]any)
+			rec["buildroots"] = l
+			add("Used in %d buildroots:", len(l))
+			if len(l) > 0 {
+				add("  %8s %-28s %-8s %-29s", "id", "build tag", "arch", "build host")
+				add("  %s %s %s %s", strings.Repeat("-", 8), strings.Repeat("-", 28), strings.Repeat("-", 8), strings.Repeat("-", 29))
+			}
+			for _, x := range l {
+				br, _ := x.(map[string]any)
+				add("  %8s %-28s %-8s %-29s", str(br["id"]), str(br["tag_name"]), str(br["arch"]), str(br["host_name"]))
+			}
 		}
 		if o.JSON {
 			out = append(out, rec)
@@ -646,4 +686,12 @@ func rpmInfo(ctx context.Context, o *Options) error {
 		return cmdutil.ErrSilent
 	}
 	return nil
+}
+
+// str is Python's %s of a value from the hub: None for nil.
+func str(v any) string {
+	if v == nil {
+		return "None"
+	}
+	return fmt.Sprint(v)
 }

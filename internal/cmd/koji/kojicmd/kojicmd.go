@@ -32,6 +32,7 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importrpm"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/importsig"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/latestbuild"
+	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listbuildroot"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listbuilds"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listexternalrepos"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/listhistory"
@@ -126,6 +127,7 @@ on the config's hub instead, so such a command is refused.`,
 		taskinfo.NewCmdTaskInfo(f, nil),
 		listtasks.NewCmdListTasks(f, nil),
 		listbuilds.NewCmdListBuilds(f, nil),
+		listbuildroot.NewCmdListBuildroot(f, nil),
 		downloadbuild.NewCmdDownloadBuild(f, nil),
 		downloadtask.NewCmdDownloadTask(f, nil),
 		downloadtask.NewCmdDownloadLogs(f, nil),

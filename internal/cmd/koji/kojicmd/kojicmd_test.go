@@ -107,9 +107,9 @@ func TestPassthrough(t *testing.T) {
 		args []string
 		env  string
 	}{
-		{args: []string{"--hub", "local", "osg-koji", "list-buildroot", "5"}},
-		{args: []string{"osg-koji", "list-buildroot", "--hub=local:/srv/hub", "5"}},
-		{args: []string{"osg-koji", "list-buildroot", "5"}, env: "local"},
+		{args: []string{"--hub", "local", "osg-koji", "list-hosts", "5"}},
+		{args: []string{"osg-koji", "list-hosts", "--hub=local:/srv/hub", "5"}},
+		{args: []string{"osg-koji", "list-hosts", "5"}, env: "local"},
 	} {
 		e.Reset()
 		f.Getenv = func(k string) string {
@@ -131,7 +131,7 @@ func TestPassthrough(t *testing.T) {
 		}
 	}
 	e.Reset()
-	if err := kojicmdtest.Exec(root, "osg-koji", "--hub=x", "list-buildroot", "5"); err == nil || !strings.Contains(err.Error(), "invalid hub") || e.Out.Len() > 0 {
+	if err := kojicmdtest.Exec(root, "osg-koji", "--hub=x", "list-hosts", "5"); err == nil || !strings.Contains(err.Error(), "invalid hub") || e.Out.Len() > 0 {
 		t.Errorf("--hub=x: err = %v, out %q", err, e.Out)
 	}
 }
