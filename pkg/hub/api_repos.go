@@ -1014,3 +1014,39 @@ func (h *Hub) RepoQueryQueue(ctx context.Context, clauses, fields, opts any) (an
 	}
 	return queueView.run(g, clauses, fields, opts)
 }
+
+// RepoReferences is repo.references(repo_id) (Koji's repo_references): the
+// buildroots not retired that use the repo, as {id, host_id, task_id,
+// create_event, state}; expired ones are left out.
+func (h *Hub) RepoReferences(ctx context.Context, repoID int) ([]any, error) {
+	out := []any{}
+	err := h.read(ctx, func(tx *store.Tx) error {
+		rows, err := tx.Query(`SELECT id, host_id, task_id, create_event, state FROM buildroot
+			WHERE repo_id = ? AND retire_event IS NULL ORDER BY id`, repoID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, ev int64
+			var host, task, state sql.NullInt64
+			if err := rows.Scan(&id, &host, &task, &ev, &state); err != nil {
+				return err
+			}
+			if state.Valid && state.Int64 == brExpired {
+				continue
+			}
+			out = append(out, map[string]any{"id": id, "host_id": nullAny(host), "task_id": nullAny(task),
+				"create_event": ev, "state": nullAny(state)})
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+func nullAny(n sql.NullInt64) any {
+	if n.Valid {
+		return n.Int64
+	}
+	return nil
+}

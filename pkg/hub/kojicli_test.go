@@ -91,11 +91,14 @@ func kojiCLIFixture(t *testing.T) *hub.Hub {
 	return h
 }
 
-// exchange is one recorded request and answer.
+// exchange is one recorded request and answer; URL (path and query) and
+// Session (the Koji-Session-* headers) are kept for logged-in commands.
 type exchange struct {
-	Command  []string `json:"command"`
-	Request  string   `json:"request"`
-	Response string   `json:"response"`
+	Command  []string          `json:"command"`
+	URL      string            `json:"url,omitempty"`
+	Session  map[string]string `json:"session,omitempty"`
+	Request  string            `json:"request"`
+	Response string            `json:"response"`
 }
 
 func recordKojiCLITraffic(t *testing.T, cli string) {
@@ -114,7 +117,7 @@ func recordKojiCLITraffic(t *testing.T, cli string) {
 		bw := &bodyWriter{ResponseWriter: w}
 		inner.ServeHTTP(bw, r)
 		mu.Lock()
-		got = append(got, exchange{Command: cur, Request: string(body), Response: bw.buf.String()})
+		got = append(got, exchange{Command: cur, URL: recordedURL(r), Session: sessionHeaders(r), Request: string(body), Response: bw.buf.String()})
 		mu.Unlock()
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -100,10 +100,11 @@ func defineRepoMethods() {
 		return nil, nil // no external repo tracking data is kept
 	})
 	def("repo.references", "references(repo_id)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
-		if _, err := reqInt(a, "repo_id"); err != nil {
+		id, err := reqInt(a, "repo_id")
+		if err != nil {
 			return nil, err
 		}
-		return []any{}, nil // buildroots are not modelled
+		return h.RepoReferences(ctx, id)
 	})
 	def("repo.setState", "setState(repo_id, state)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
 		id, err := reqInt(a, "repo_id")
