@@ -86,7 +86,7 @@ func TestBuildroots(t *testing.T) {
 		kw   map[string]any
 		want int
 	}{
-		{map[string]any{"rpmID": comps[0].ID}, 1},
+		{map[string]any{"rpmID": comps[0].ID, "queryOpts": map[string]any{"order": "buildroot.id"}}, 1}, // the koji CLI's rpminfo --buildroots
 		{map[string]any{"rpmID": comps[0].ID + 100}, 0},
 		{map[string]any{"taskID": task, "state": []any{3}}, 1},
 		{map[string]any{"hostID": int(ho.ID), "state": 0}, 0},

@@ -114,7 +114,7 @@ func defineExtraMethods() {
 			}
 			return applyQueryOpts(l, a.queryOpts("queryOpts"), func(b Buildroot, f string) (any, bool) {
 				switch f {
-				case "id":
+				case "id", "buildroot.id": // the koji CLI's rpminfo orders by buildroot.id
 					return b.ID, true
 				case "task_id":
 					if b.TaskID == nil {

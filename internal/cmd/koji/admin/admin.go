@@ -547,7 +547,7 @@ func rpmInfo(ctx context.Context, o *Options) error {
 	topdir := cmdutil.HubTopDir(h)
 	var out []map[string]any
 	missing := 0
-	for i, arg := range o.Args {
+	for _, arg := range o.Args {
 		r, err := h.GetRPM(ctx, shared.Ref(arg), koji.GetRPMOpts{})
 		if err != nil {
 			return err
@@ -669,9 +669,6 @@ func rpmInfo(ctx context.Context, o *Options) error {
 		if o.JSON {
 			out = append(out, rec)
 			continue
-		}
-		if i > 0 {
-			o.Printf("\n")
 		}
 		for _, l := range lines {
 			o.Printf("%s\n", l)
