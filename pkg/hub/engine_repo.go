@@ -447,9 +447,11 @@ func compsXML(groups []compsGroup) []byte {
 }
 
 // RepoDone sets an INIT repo READY and points repos/<tag>/latest at it (a
-// repo with default options), as Koji's host.repoDone does, and gives it to
+// repo with the tag's default options and the newest content), as Koji's
+// host.repoDone does, and gives it to
 // the waiting repo requests it satisfies (repo_done_hook).
 func (ho *Host) RepoDone(ctx context.Context, p *RepoPlan) error {
+	link := false
 	err := ho.h.db.Write(ctx, func(tx *store.Tx) error {
 		res, err := tx.Exec(`UPDATE repo SET state = 1, state_time = ? WHERE id = ? AND state = 0`, tx.NowTS(), p.ID)
 		if err != nil {
@@ -458,13 +460,24 @@ func (ho *Host) RepoDone(ctx context.Context, p *RepoPlan) error {
 		if n, _ := res.RowsAffected(); n != 1 {
 			return fault(koji.GenericError, "repo %d is not in the INIT state", p.ID)
 		}
+		// Koji's symlink_if_latest: a repo with the tag's default options
+		// (no custom_opts), unless a ready one of newer content exists (a
+		// repo of an older event, for an at_event request, is not latest)
+		var newer int
+		if err := tx.QueryRow(`SELECT count(*) FROM repo r WHERE r.tag_id = (SELECT tag_id FROM repo WHERE id = ?) AND r.state = 1
+			AND r.dist = 0 AND coalesce(r.custom_opts, '{}') = '{}' AND r.create_event > (SELECT create_event FROM repo WHERE id = ?)`,
+			p.ID, p.ID).Scan(&newer); err != nil {
+			return err
+		}
+		var custom sql.NullString
+		if err := tx.QueryRow(`SELECT custom_opts FROM repo WHERE id = ?`, p.ID).Scan(&custom); err != nil {
+			return err
+		}
+		link = newer == 0 && (!custom.Valid || custom.String == "{}" || custom.String == "")
 		return fulfilRequests(tx, p.ID)
 	})
-	if err != nil {
+	if err != nil || !link {
 		return err
-	}
-	if p.Opts != (koji.RepoOpts{}) {
-		return nil
 	}
 	return pointLatest(filepath.Dir(p.Dir), p.ID)
 }
