@@ -5,6 +5,7 @@ import (
 
 	"github.com/osg-htc/osg-build-go/internal/cmd/hub/hubinit"
 	"github.com/osg-htc/osg-build-go/internal/cmd/hub/issuecert"
+	"github.com/osg-htc/osg-build-go/internal/cmd/hub/mirror"
 	"github.com/osg-htc/osg-build-go/internal/cmd/hub/serve"
 	hubweb "github.com/osg-htc/osg-build-go/internal/cmd/hub/web"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
@@ -20,6 +21,6 @@ inheritance, package lists, builds, targets, tasks and repos in a SQLite
 database, usable in-process (--hub local) or served to Koji clients.`,
 		GroupID: GroupHub,
 	}
-	cmd.AddCommand(hubinit.NewCmdInit(f, nil), serve.NewCmdServe(f, nil), issuecert.NewCmdIssueCert(f, nil), hubweb.NewCmdWeb(f, nil))
+	cmd.AddCommand(hubinit.NewCmdInit(f, nil), serve.NewCmdServe(f, nil), issuecert.NewCmdIssueCert(f, nil), hubweb.NewCmdWeb(f, nil), mirror.NewCmdMirror(f, nil))
 	root.AddCommand(cmd)
 }

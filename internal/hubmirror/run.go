@@ -1,0 +1,137 @@
+package hubmirror
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+)
+
+// Options are the inputs of a mirror run.
+type Options struct {
+	// Source names the remote (its URL), recorded in mirror.source.
+	Source string
+	// Args are the remote targets or tags.
+	Args []string
+	// RPMs is RPMsLatest (default), RPMsNone or RPMsAll.
+	RPMs string
+	// Arches limit the RPMs brought (with noarch and src); empty: the
+	// build tags' arches.
+	Arches []string
+	// SinceLast re-syncs from the event of the last mirror.
+	SinceLast bool
+	// NoRepos skips the repo regeneration.
+	NoRepos    bool
+	Downloader *Downloader
+	Logf       func(format string, args ...any)
+}
+
+// Summary is a run's outcome and its costs.
+type Summary struct {
+	*Result
+	Plan     *Plan
+	Requests int
+	Took     time.Duration
+}
+
+// Run mirrors o.Args from the remote r into the local hub h.
+func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error) {
+	start := time.Now()
+	logf := o.Logf
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	ro := ReadOptions{Args: o.Args, RPMs: o.RPMs}
+	if o.SinceLast {
+		ro.Since = func(tag string) (int, bool) {
+			t, err := h.GetTag(ctx, koji.ByName(tag), koji.GetTagOpts{})
+			if err != nil || t == nil {
+				return 0, false
+			}
+			return EventOf(t.Extra)
+		}
+	}
+	s, err := r.Read(ctx, o.Source, ro)
+	if err != nil {
+		return nil, err
+	}
+	if o.SinceLast {
+		// the roots must have been mirrored
+		var roots []string
+		for _, t := range s.Targets {
+			roots = append(roots, t.BuildTagName)
+		}
+		if len(roots) == 0 && len(s.Tags) > 0 {
+			roots = append(roots, s.Tags[len(s.Tags)-1].Tag.Name)
+		}
+		for _, t := range roots {
+			if d := s.Tag(t); d != nil && d.PkgScope == nil {
+				return nil, fmt.Errorf("--since-last: %s was never mirrored here: mirror it once without --since-last", t)
+			}
+		}
+	}
+	arches := o.Arches
+	if len(arches) == 0 {
+		seen := map[string]bool{}
+		for _, t := range s.Tags {
+			for _, a := range t.Tag.ArchList() {
+				if !seen[a] {
+					seen[a] = true
+					arches = append(arches, a)
+				}
+			}
+		}
+	}
+	l, err := ReadLocal(ctx, h, s)
+	if err != nil {
+		return nil, fmt.Errorf("reading the local hub: %w", err)
+	}
+	p := MakePlan(s, l)
+	logf("Mirroring %d tags and %d targets from %s at event %d: %s", len(s.Tags), len(s.Targets), o.Source, s.Event, p.Counts())
+	res, err := Apply(ctx, h, r, s, p, ApplyOptions{Downloader: o.Downloader, Arches: arches, Logf: logf})
+	sum := &Summary{Result: res, Plan: p, Requests: r.Requests()}
+	if err != nil {
+		sum.Took = time.Since(start)
+		return sum, err
+	}
+	if !o.NoRepos {
+		var regen []string
+		seen := map[string]bool{}
+		add := func(t string) {
+			if !seen[t] {
+				seen[t] = true
+				regen = append(regen, t)
+			}
+		}
+		for _, t := range s.Targets {
+			add(t.BuildTagName)
+			add(t.Name + LocalSuffix)
+		}
+		if len(s.Targets) == 0 {
+			for _, a := range o.Args {
+				if d := s.Tag(a); d != nil && len(d.Tag.ArchList()) > 0 {
+					add(a)
+				}
+			}
+		}
+		if len(regen) > 0 {
+			logf("Regenerating the repos of %v", regen)
+		}
+		repos, err := Regen(ctx, h, regen)
+		res.Repos = repos
+		if err != nil {
+			sum.Took = time.Since(start)
+			return sum, err
+		}
+	}
+	sum.Took = time.Since(start)
+	return sum, nil
+}
+
+// Counts describes the plan in a few words.
+func (p *Plan) Counts() string {
+	return fmt.Sprintf("%d new tags, %d tag edits, %d inheritance changes, %d package-list changes, %d builds to import, %d to tag, %d to untag",
+		len(p.NewTags), len(p.Edits), len(p.Inheritance), len(p.PkgAdds)+len(p.PkgRemoves), len(p.Imports), len(p.Tag), len(p.Untag))
+}
