@@ -354,7 +354,7 @@ func (h *RemoteHub) EnsureLogin(ctx context.Context) error {
 	if at == "" && h.user != "" && h.Options().Cert == "" {
 		at = client.AuthTypePassword
 	}
-	if h.check != nil {
+	if h.check != nil && ctx.Value(credentialCheckedKey{}) == nil {
 		if err := h.check(at); err != nil {
 			return &ExitError{Code: ExitAuth, Err: fmt.Errorf("cannot log in to %s: %w", h.Server(), err)}
 		}
@@ -390,6 +390,15 @@ func credentialCheck(cfg *config.Koji, getenv func(string) string) func(authType
 		slog.Debug("credential check done", "method", r.Method, "took", time.Since(start))
 		return fs.Err()
 	}
+}
+
+type credentialCheckedKey struct{}
+
+// CredentialChecked returns ctx marked as having run the local credential
+// check already (osg-build auth runs and prints it itself), so that
+// EnsureLogin does not run it, and log its warnings, a second time.
+func CredentialChecked(ctx context.Context) context.Context {
+	return context.WithValue(ctx, credentialCheckedKey{}, true)
 }
 
 // Loginer is a hub that may need a login before writes.

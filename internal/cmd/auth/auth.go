@@ -235,7 +235,8 @@ func remote(ctx context.Context, opts *Options) (*remoteResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := cmdutil.EnsureLogin(ctx, h); err != nil {
+	// the checks ran and were printed above
+	if err := cmdutil.EnsureLogin(cmdutil.CredentialChecked(ctx), h); err != nil {
 		return nil, err
 	}
 	u, err := h.GetLoggedInUser(ctx)
@@ -292,7 +293,11 @@ func printLocal(opts *Options, res *Result) {
 			line("strength", fmt.Sprintf("%d bits (%s)", x.KeyBits, x.KeyType))
 		}
 		if !x.NotAfter.IsZero() {
-			line("timeleft", fmt.Sprintf("%s (until %s)", credcheck.FormatDuration(x.TimeLeft), x.NotAfter.UTC().Format(time.RFC3339)))
+			if x.TimeLeft <= 0 {
+				line("timeleft", fmt.Sprintf("expired (at %s)", x.NotAfter.UTC().Format(time.RFC3339)))
+			} else {
+				line("timeleft", fmt.Sprintf("%s (until %s)", credcheck.FormatDuration(x.TimeLeft), x.NotAfter.UTC().Format(time.RFC3339)))
+			}
 		}
 	case res.Kerberos != nil:
 		k := res.Kerberos
@@ -310,7 +315,11 @@ func printLocal(opts *Options, res *Result) {
 			line("configured", k.Configured)
 		}
 		if !k.EndTime.IsZero() {
-			line("expires", fmt.Sprintf("%s (%s left)", k.EndTime.UTC().Format(time.RFC3339), credcheck.FormatDuration(k.TimeLeft)))
+			left := credcheck.FormatDuration(k.TimeLeft) + " left"
+			if k.TimeLeft <= 0 {
+				left = "expired"
+			}
+			line("expires", fmt.Sprintf("%s (%s)", k.EndTime.UTC().Format(time.RFC3339), left))
 			if !k.RenewTill.IsZero() && k.RenewTill.After(k.EndTime) {
 				line("renew till", k.RenewTill.UTC().Format(time.RFC3339))
 			}
