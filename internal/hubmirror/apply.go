@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
@@ -107,6 +108,17 @@ func readLocalTag(ctx context.Context, h *hub.Hub, name string) (*LocalTag, erro
 	}
 	if lt.Tagged, err = h.ListTagged(ctx, ref, koji.ListTaggedOpts{}); err != nil {
 		return nil, err
+	}
+	groups, err := h.GetTagGroups(ctx, ref, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	g, err := xmlrpc.Generic(groups)
+	if err == nil {
+		err = xmlrpc.Unmarshal(g, &lt.Groups)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the groups of %s: %w", name, err)
 	}
 	return lt, nil
 }
@@ -249,11 +261,6 @@ func applyConfig(ctx context.Context, h *hub.Hub, p *Plan) error {
 			}
 			if _, err := h.CreateTag(ctx, t.Name, o); err != nil {
 				return fmt.Errorf("creating tag %s: %w", t.Name, err)
-			}
-		}
-		for name := range p.Lock { // unlocked while it changes
-			if err := h.EditTag2(ctx, koji.ByName(name), koji.EditTagOpts{Locked: koji.Ptr(false)}); err != nil {
-				return fmt.Errorf("unlocking %s: %w", name, err)
 			}
 		}
 		for _, e := range p.Edits {

@@ -107,6 +107,8 @@ type LocalTag struct {
 	Packages []koji.PackageListEntry // own entries
 	ExtRepos []koji.TagExternalRepo
 	Tagged   []koji.TaggedBuild // builds tagged in the tag itself
+	// Groups are the comps groups the tag has (with inheritance).
+	Groups []Group
 }
 
 // LocalState is what the local hub has of what the snapshot names.
@@ -212,7 +214,8 @@ type Plan struct {
 	Imports     []Import
 	Tag         []Tagging // existing local builds to tag
 	Untag       []Tagging
-	// Lock are the locked flags to set at the end.
+	// Lock are the locked flags to set at the end (the changes before go
+	// through a locked tag: the local user is the hub's admin and forces).
 	Lock map[string]bool
 	// Mark are the mirrored tags whose mirror.* extras are set at the end.
 	Mark []string
@@ -243,7 +246,7 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 		name := t.Tag.Name
 		lt := l.Tags[name]
 		p.Mark = append(p.Mark, name)
-		if t.Tag.Locked || (lt != nil && lt.Tag.Locked) {
+		if lt == nil && t.Tag.Locked || lt != nil && lt.Tag.Locked != t.Tag.Locked {
 			p.Lock[name] = t.Tag.Locked
 		}
 		// configuration
@@ -364,8 +367,14 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 					p.RepoRemoves = append(p.RepoRemoves, TagPkg{Tag: name, Package: rn})
 				}
 			}
+			var haveGroups []Group
+			if lt != nil {
+				haveGroups = lt.Groups
+			}
 			for _, g := range t.Groups {
-				p.Groups = append(p.Groups, TagGroup{Tag: name, Group: g})
+				if !hasGroup(haveGroups, g) {
+					p.Groups = append(p.Groups, TagGroup{Tag: name, Group: g})
+				}
 			}
 		}
 		// builds
@@ -426,6 +435,26 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 		}
 	}
 	return p
+}
+
+// hasGroup reports whether gs has g with the same packages.
+func hasGroup(gs []Group, g Group) bool {
+	pkgs := func(g Group) []string {
+		var out []string
+		for _, p := range g.Packages {
+			if !p.Blocked {
+				out = append(out, p.Package+"/"+p.Type)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	for _, h := range gs {
+		if h.Name == g.Name && h.Blocked == g.Blocked && reflect.DeepEqual(pkgs(h), pkgs(g)) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameLinks reports whether two parent lists are the same by parent name.
