@@ -72,6 +72,10 @@ type TagData struct {
 	// these packages (a --since-last run reads only what changed): local
 	// entries and taggings of other packages are left alone.
 	PkgScope, BuildScope map[string]bool
+	// Present, when not nil, are the N-V-Rs the remote tag holds beyond
+	// Tagged (older taggings, read by --since-last): they are not untagged
+	// here.
+	Present map[string]bool
 	// ConfigOnly is true for a --since-last tag whose history shows no
 	// configuration change: its arches, extra and links are not compared.
 	ConfigOnly bool
@@ -409,7 +413,7 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 		}
 		if lt != nil {
 			for _, b := range lt.Tagged {
-				if !wantNVR[b.NVR] && (t.BuildScope == nil || t.BuildScope[b.PackageName]) {
+				if !wantNVR[b.NVR] && !t.Present[b.NVR] && (t.BuildScope == nil || t.BuildScope[b.PackageName]) {
 					p.Untag = append(p.Untag, Tagging{Tag: name, NVR: b.NVR})
 				}
 			}

@@ -218,7 +218,9 @@ func (r *Remote) Read(ctx context.Context, source string, o ReadOptions) (*Snaps
 		for _, pkg := range sortedKeys(d.BuildScope) {
 			sc := &scoped{d: d}
 			extra = append(extra, sc)
-			calls = append(calls, listTagged(d.Tag.Name, pkg, s.Event, o.RPMs, &sc.tagged))
+			// all its taggings: the latest comes in, and only what the
+			// remote untagged goes
+			calls = append(calls, listTagged(d.Tag.Name, pkg, s.Event, RPMsAll, &sc.tagged))
 		}
 	}
 	if err := r.batch(ctx, calls); err != nil {
@@ -230,7 +232,24 @@ func (r *Remote) Read(ctx context.Context, source string, o ReadOptions) (*Snaps
 				sc.d.Packages = append(sc.d.Packages, e)
 			}
 		}
-		sc.d.Tagged = append(sc.d.Tagged, sc.tagged...)
+		if len(sc.tagged) == 0 {
+			continue
+		}
+		if sc.d.Present == nil {
+			sc.d.Present = map[string]bool{}
+		}
+		latest := sc.tagged[0]
+		for _, b := range sc.tagged {
+			sc.d.Present[b.NVR] = true
+			if b.CreateEvent > latest.CreateEvent {
+				latest = b
+			}
+		}
+		if o.RPMs == RPMsAll {
+			sc.d.Tagged = append(sc.d.Tagged, sc.tagged...)
+		} else {
+			sc.d.Tagged = append(sc.d.Tagged, latest)
+		}
 	}
 	for _, d := range data {
 		// oldest tagging first, so the local latest is the remote's

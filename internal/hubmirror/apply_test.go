@@ -1,0 +1,186 @@
+package hubmirror
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/osg-htc/osg-build-go/pkg/hub"
+	"github.com/osg-htc/osg-build-go/pkg/koji"
+)
+
+func openHub(t *testing.T, user string) *hub.Hub {
+	t.Helper()
+	h, err := hub.Open(context.Background(), t.TempDir(), hub.WithLocalUser(user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { h.Close() })
+	return h
+}
+
+// remoteHub is an in-process hub with a target t (build tag t-build
+// inheriting base) and the testdata RPMs of osgtest-noarch imported and
+// tagged into base, owned by packager.
+func remoteHub(t *testing.T) *hub.Hub {
+	t.Helper()
+	ctx := context.Background()
+	a := openHub(t, "kojiadmin")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := a.CreateUser(ctx, "packager", koji.CreateUserOpts{})
+	must(err)
+	_, err = a.CreateTag(ctx, "base", koji.CreateTagOpts{Arches: "x86_64", Extra: map[string]any{"rpm.macro.dist": ".osg"}})
+	must(err)
+	_, err = a.CreateTag(ctx, "t-build", koji.CreateTagOpts{Parent: koji.ByName("base"), Arches: "x86_64"})
+	must(err)
+	must(a.CreateBuildTarget(ctx, "t", koji.ByName("t-build"), koji.ByName("base")))
+	must(a.PackageListAdd(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch"), koji.PackageListAddOpts{Owner: koji.ByName("packager")}))
+	_, err = a.CreateEmptyBuild(ctx, "osgtest-noarch", "0.5", "1", nil, koji.CreateEmptyBuildOpts{Owner: koji.ByName("packager")})
+	must(err)
+	for _, f := range []string{"osgtest-noarch-0.5-1.src.rpm", "osgtest-noarch-0.5-1.noarch.rpm"} {
+		fh, err := os.Open(filepath.Join("../../testdata/rpms", f))
+		must(err)
+		st, _ := fh.Stat()
+		must(a.Upload(ctx, "imp", f, fh, st.Size(), koji.UploadOpts{Overwrite: true}))
+		fh.Close()
+		_, err = a.ImportRPM(ctx, "imp", f)
+		must(err)
+	}
+	must(a.TagBuildBypass(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.5-1"), koji.TagBuildBypassOpts{}))
+	return a
+}
+
+// topFetch reads a hub's topdir, as a served hub's /kojifiles would.
+func topFetch(h *hub.Hub, fail string) Fetch {
+	return func(ctx context.Context, rel string, w io.Writer) error {
+		if fail != "" && strings.HasSuffix(rel, fail) {
+			return errors.New("download " + rel + ": HTTP 500")
+		}
+		f, err := os.Open(filepath.Join(h.TopDir(), filepath.FromSlash(rel)))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
+	}
+}
+
+func TestRunInProcess(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	b := openHub(t, "me")
+	run := func(fail string, since bool) (*Summary, error) {
+		dl := &Downloader{Fetch: topFetch(a, fail), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+		return Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true, SinceLast: since})
+	}
+	sum, err := run("", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Imported != 1 || sum.Downloaded != 2 || sum.Requests != 4 {
+		t.Errorf("imported %d, downloaded %d, %d requests; want 1, 2, 4", sum.Imported, sum.Downloaded, sum.Requests)
+	}
+	bld, err := b.GetBuild(ctx, koji.ByName("osgtest-noarch-0.5-1"), koji.GetBuildOpts{Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bld.OwnerName != "packager" || bld.State != koji.BuildComplete {
+		t.Errorf("build %+v: want the remote owner, COMPLETE", bld)
+	}
+	rpms, _ := b.ListRPMs(ctx, koji.ListRPMsOpts{BuildID: &bld.ID})
+	if len(rpms) != 2 {
+		t.Errorf("%d RPMs, want 2", len(rpms))
+	}
+	lt, err := b.ListTagged(ctx, koji.ByName("t-build"), koji.ListTaggedOpts{Inherit: true, Latest: koji.LatestOne})
+	if err != nil || len(lt) != 1 || lt[0].TagName != "base" {
+		t.Errorf("latest in t-build: %+v %v", lt, err)
+	}
+	bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{})
+	if bt == nil || bt.Extra["rpm.macro.dist"] != ".osg" || bt.Extra[ExtraSource] != "remote-a" || bt.Extra[ExtraEvent] == nil {
+		t.Errorf("base %+v", bt)
+	}
+	loc, _ := b.GetBuildTarget(ctx, koji.ByName("t-local"), koji.GetBuildTargetOpts{})
+	if loc == nil || loc.BuildTagName != "t-local" || loc.DestTagName != "t-local" {
+		t.Errorf("local target %+v", loc)
+	}
+	parents, _ := b.GetInheritanceData(ctx, koji.ByName("t-local"), koji.EventOpts{})
+	if len(parents) != 1 || parents[0].Name != "t-build" {
+		t.Errorf("t-local's parents %+v", parents)
+	}
+	if left, _ := filepath.Glob(filepath.Join(b.TopDir(), "work", "mirror-cache", "packages", "*", "*", "*", "*", "*")); len(left) != 0 {
+		t.Errorf("staged files left after the import: %v", left)
+	}
+
+	// a second build on the remote whose binary RPM cannot be fetched: not
+	// imported at all, the run fails naming it, the event is not recorded
+	before := bt.Extra[ExtraEvent]
+	if _, err := a.CreateEmptyBuild(ctx, "osgtest-noarch", "0.5", "2", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	// (its RPMs are the 0.5-1 files under the new build's N-V-R: listRPMs
+	// answers rows; only the noarch one fails to download)
+	if err := a.TagBuildBypass(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.5-2"), koji.TagBuildBypassOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err = run("", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Imported != 1 || sum.Untagged != 0 {
+		t.Errorf("since-last: imported %d, untagged %d; want 1, 0 (the new latest in, the old one still tagged there)", sum.Imported, sum.Untagged)
+	}
+	if bt, _ = b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{}); bt.Extra[ExtraEvent] == before {
+		t.Errorf("mirror.event not moved: %v", bt.Extra)
+	}
+	if lt, _ = b.ListTagged(ctx, koji.ByName("t-build"), koji.ListTaggedOpts{Inherit: true, Latest: koji.LatestOne}); len(lt) != 1 || lt[0].NVR != "osgtest-noarch-0.5-2" {
+		t.Errorf("latest in t-build: %+v", lt)
+	}
+	// the remote untags the old one: so does the next --since-last
+	if err := a.UntagBuild(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.5-1"), koji.UntagBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err = run("", true); err != nil || sum.Untagged != 1 || sum.Imported != 0 {
+		t.Errorf("since-last after an untag: %+v %v", sum, err)
+	}
+}
+
+func TestRunAllOrNothing(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	b := openHub(t, "me")
+	dl := &Downloader{Fetch: topFetch(a, ".noarch.rpm"), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+	sum, err := Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true})
+	if err == nil || !strings.Contains(err.Error(), "osgtest-noarch-0.5-1") || !strings.Contains(err.Error(), "HTTP 500") {
+		t.Fatalf("err %v: want the build and the download named", err)
+	}
+	if sum == nil || sum.Imported != 0 || len(sum.Failed) != 1 {
+		t.Errorf("summary %+v", sum)
+	}
+	if bld, _ := b.GetBuild(ctx, koji.ByName("osgtest-noarch-0.5-1"), koji.GetBuildOpts{}); bld != nil {
+		t.Errorf("the build was made without its RPMs: %+v", bld)
+	}
+	// the tags are there, but not marked: the next run redoes it all
+	bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{})
+	if bt == nil || bt.Extra[ExtraEvent] != nil {
+		t.Errorf("base %+v: want it made, without mirror.event", bt)
+	}
+	// the source RPM stays staged, and is reused
+	dl2 := &Downloader{Fetch: topFetch(a, ""), Dir: dl.Dir}
+	sum, err = Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl2, NoRepos: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Imported != 1 || sum.Reused != 1 || sum.Downloaded != 1 {
+		t.Errorf("re-run: imported %d, reused %d, downloaded %d; want 1, 1, 1", sum.Imported, sum.Reused, sum.Downloaded)
+	}
+}
