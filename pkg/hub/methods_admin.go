@@ -106,7 +106,12 @@ func defineAdminMethods() {
 			if err != nil {
 				return nil, err
 			}
-			dflt := func(k string) bool { return a[k] == nil || a.bool(k) }
+			dflt := func(k string) bool { // absent: Koji's default True; an explicit None is false
+				if _, ok := a[k]; !ok {
+					return true
+				}
+				return a.bool(k)
+			}
 			o := SnapshotTagOpts{Config: dflt("config"), Pkgs: dflt("pkgs"), Builds: dflt("builds"), Groups: dflt("groups"),
 				LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}
 			return nil, h.SnapshotTag(ctx, src, a.str("dst"), o)
@@ -118,4 +123,24 @@ func defineAdminMethods() {
 		}
 		return h.GetBuildLogs(ctx, r)
 	})
+	def("snapshotTagModify", "snapshotTagModify(src, dst, config=True, pkgs=True, builds=True, groups=True, latest_only=True, inherit_builds=True, event=None, force=False, remove=False)", true,
+		func(ctx context.Context, h *Hub, a args) (any, error) {
+			rs, err := refs(a, "src", "dst")
+			if err != nil {
+				return nil, err
+			}
+			ev, err := a.intp("event")
+			if err != nil {
+				return nil, err
+			}
+			dflt := func(k string) bool { // absent: Koji's default True; an explicit None is false
+				if _, ok := a[k]; !ok {
+					return true
+				}
+				return a.bool(k)
+			}
+			o := SnapshotTagOpts{Config: dflt("config"), Pkgs: dflt("pkgs"), Builds: dflt("builds"), Groups: dflt("groups"),
+				LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}
+			return nil, h.SnapshotTagModify(ctx, rs[0], rs[1], o, a.bool("remove"))
+		})
 }

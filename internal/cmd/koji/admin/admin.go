@@ -40,6 +40,7 @@ type Options struct {
 	Buildroots bool
 	// clone-tag
 	Config, Pkgs, Builds, Groups, All, LatestOnly, InheritBuilds bool
+	NoDelete                                                     bool
 	Event                                                        int
 }
 
@@ -71,12 +72,16 @@ func NewCmds(f *cmdutil.Factory) []*cobra.Command {
 				c.Flags().BoolVar(&o.NoWait, "nowait", false, "do not wait for the tasks")
 				c.Flags().BoolVar(&o.Force, "force", false, "force the operation")
 			}),
-		newCmd(f, &cobra.Command{Use: "clone-tag <src-tag> <dst-tag>", Short: "Copy a tag's config, packages, builds and groups into a new tag",
-			Long: `Copy a tag into a new tag, at once on the hub (Koji's snapshotTag): its config
-(--copy-config: koji's --config, which is osg-koji's config file option), its package list with inherited entries (--pkgs), its builds
-(--builds; --latest-only for the latest of each package, --inherit-builds to
-include inherited ones) and its comps groups (--groups), or all of them (--all).
-Inheritance and external repos are not copied.`,
+		newCmd(f, &cobra.Command{Use: "clone-tag <src-tag> <dst-tag>", Short: "Copy a tag's config, packages, builds and groups into another tag",
+			Long: `Copy a tag into another, at once on the hub: its config (--copy-config:
+koji's --config, which is osg-koji's config file option), its package list
+with inherited entries (--pkgs), its builds (--builds; --latest-only for the
+latest of each package, --inherit-builds to include inherited ones) and its
+comps groups (--groups), or all of them (--all). A new dst-tag is created
+(Koji's snapshotTag); an existing one is made to match (snapshotTagModify):
+what the source lacks is untagged, blocked or removed unless --no-delete,
+and builds are re-tagged where their order differs. Inheritance and external
+repos are not copied.`,
 			Example: "$ osg-koji clone-tag --all --latest-only osg-25-main-el9-release my-snapshot", Args: shared.RangeArgs(2, 2, "this command takes two arguments: <src-tag> <dst-tag>")}, cloneTag,
 			func(c *cobra.Command, o *Options) {
 				// koji's --config; here --config is the global option (the Koji config file)
@@ -88,6 +93,7 @@ Inheritance and external repos are not copied.`,
 				c.Flags().BoolVar(&o.LatestOnly, "latest-only", false, "only the latest build of each package")
 				c.Flags().BoolVar(&o.InheritBuilds, "inherit-builds", false, "include the builds the source tag inherits")
 				c.Flags().IntVar(&o.Event, "event", 0, "clone the tag as it was at this `event`")
+				c.Flags().BoolVar(&o.NoDelete, "no-delete", false, "into an existing tag: keep what it has that the source lacks")
 				c.Flags().BoolVarP(&o.Force, "force", "f", false, "override tag locks")
 			}),
 		newCmd(f, &cobra.Command{Use: "list-api [<method>...]", Short: "List the hub's XML-RPC calls with their arguments",
@@ -467,24 +473,31 @@ func cloneTag(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	if dt != nil {
-		return fmt.Errorf("tag %s exists: clone-tag copies into a new tag only (remove it first with osg-koji remove-tag)", dst)
-	}
 	if st.Locked && !o.Force {
 		return fmt.Errorf("tag %s is locked: use --force if this is what you really want to do", src)
+	}
+	if dt != nil && dt.Locked && !o.Force {
+		return fmt.Errorf("tag %s is locked: use --force if this is what you really want to do", dst)
 	}
 	kw := map[string]any{"config": o.Config, "pkgs": o.Pkgs, "builds": o.Builds, "groups": o.Groups,
 		"latest_only": o.LatestOnly, "inherit_builds": o.InheritBuilds, "force": o.Force}
 	if ev != nil {
 		kw["event"] = *ev
 	}
-	if _, err := h.Call(ctx, "snapshotTag", []any{st.ID, dst}, kw); err != nil {
+	method, verb := "snapshotTag", "Cloned"
+	if dt != nil {
+		// into an existing tag: make it match, removing what src lacks
+		// unless --no-delete
+		method, verb = "snapshotTagModify", "Updated"
+		kw["remove"] = !o.NoDelete
+	}
+	if _, err := h.Call(ctx, method, []any{st.ID, dst}, kw); err != nil {
 		return err
 	}
 	if o.JSON {
-		return o.WriteJSON(map[string]any{"src": st.Name, "dst": dst})
+		return o.WriteJSON(map[string]any{"src": st.Name, "dst": dst, "existed": dt != nil})
 	}
-	o.Statusf("Cloned %s to %s\n", st.Name, dst)
+	o.Statusf("%s %s from %s\n", verb, dst, st.Name)
 	return nil
 }
 

@@ -122,7 +122,7 @@ func TestAdminVerbs(t *testing.T) {
 		t.Errorf("packager still has build: %v", perms)
 	}
 
-	// clone-tag: into a new tag only
+	// clone-tag
 	if err := run(t, e, "clone-tag", "--builds", "a", "c"); err == nil || !strings.Contains(err.Error(), "--builds can't be used without") {
 		t.Errorf("--builds alone: %v", err)
 	}
@@ -133,8 +133,16 @@ func TestAdminVerbs(t *testing.T) {
 	if tg, _ := e.Hub.GetTag(ctx, koji.ByName("b-copy"), koji.GetTagOpts{}); tg == nil || tg.Arches == nil || *tg.Arches != "x86_64" {
 		t.Errorf("b-copy config = %+v", tg)
 	}
-	if err := run(t, e, "clone-tag", "--all", "b", "b-copy"); err == nil || !strings.Contains(err.Error(), "into a new tag only") {
-		t.Errorf("into an existing tag: %v", err)
+	// into an existing tag: made to match (foo-1-1 untagged from a, as b
+	// lacks it), or only added to with --no-delete
+	e.TagBuild(t, "a", "foo-1-1")
+	kojicmdtest.Must(t, run(t, e, "clone-tag", "--pkgs", "--builds", "--no-delete", "b", "a"))
+	if tb, _ := e.Hub.ListTagged(ctx, koji.ByName("a"), koji.ListTaggedOpts{}); len(tb) != 1 || tb[0].NVR != "foo-1-1" {
+		t.Errorf("a after --no-delete = %v", tb)
+	}
+	kojicmdtest.Must(t, run(t, e, "clone-tag", "--all", "b-copy", "a"))
+	if !strings.Contains(e.ErrOut.String(), "Updated a from b-copy") {
+		t.Errorf("status: %s", e.ErrOut)
 	}
 
 	// list-api
