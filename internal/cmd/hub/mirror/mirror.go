@@ -67,15 +67,20 @@ transaction (build, RPMs, taggings): a build whose files cannot all be had or
 checked is not imported at all, and the run fails naming it.
 
 Each mirrored tag records the remote and its event in the extra options
-mirror.source and mirror.event (see osg-koji taginfo). For a target T, the
-local tag and target T-local (inheriting T's build tag) are made for local
-builds: they go on top of the mirror and never into a mirrored tag. The repos
-of the mirrored build tags and of T-local are regenerated at the end.
+mirror.source and mirror.event (see osg-koji taginfo), once everything
+else succeeded: a failed run records nothing, and the next run redoes what it
+missed. For a target T, the local tag and target T-local (build and
+destination tag T-local, inheriting T's build tag) are made for local builds:
+they go on top of the mirror, never into a mirrored tag, and later mirrors
+leave them alone (build with --koji-target T-local --koji-tag TARGET, so the
+package list is T-local's too). The repos of the mirrored build tags and of
+T-local are regenerated at the end.
 
 --since-last reads the remote's history after each tag's mirror.event
 (tag_listing, tag_packages, tag_inheritance, tag_config, tag_extra...) and
 applies only those changes: new taggings, untaggings, package-list changes,
-configuration changes.
+configuration changes. A full run makes each mirrored tag hold exactly the
+remote's latest builds; --since-last untags only what the remote untagged.
 
 --from is a profile of the Koji config (--config, ~/.koji/config...) or a hub
 URL (the config's TLS settings are used when it has them). The topurl is the
@@ -86,7 +91,7 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 		Example: `  osg-build hub mirror --from osg osg-25-main-el9
   osg-build hub mirror --from https://koji.osg-htc.org/kojihub --dir /srv/hub osg-25-main-el9 osg-25-main-el8
   osg-build hub mirror --from osg --since-last osg-25-main-el9
-  osg-build --hub local:/srv/hub koji --koji-target osg-25-main-el9-local PKGDIR`,
+  osg-build --hub local:/srv/hub koji --koji-target osg-25-main-el9-local --koji-tag TARGET PKGDIR`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.From == "" {
@@ -253,7 +258,7 @@ func report(o *Options, dir string, sum *hubmirror.Summary) {
 		return
 	}
 	for _, lo := range r.Local {
-		fmt.Fprintf(o.IO.ErrOut, "Build on top of the mirror with: osg-build --hub local:%s koji --koji-target %s PKGDIR\n", dir, lo.Target)
+		fmt.Fprintf(o.IO.ErrOut, "Build on top of the mirror with: osg-build --hub local:%s koji --koji-target %s --koji-tag TARGET PKGDIR\n", dir, lo.Target)
 	}
 }
 
