@@ -98,3 +98,31 @@ func TestBuildroots(t *testing.T) {
 		}
 	}
 }
+
+// TestSystemIntrospection: system.listMethods, system.methodHelp (what
+// koji list-api METHOD prints) and system.methodSignature, as Koji's.
+func TestSystemIntrospection(t *testing.T) {
+	ctx := context.Background()
+	h := openHub(t)
+	v, err := h.Call(ctx, "system.listMethods", nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, n := range v.([]any) {
+		names[n.(string)] = true
+	}
+	for _, want := range []string{"getBuild", "sslLogin", "system.methodHelp", "_listapi", "repo.request", "getBuildroot", "snapshotTagModify"} {
+		if !names[want] {
+			t.Errorf("system.listMethods lacks %s", want)
+		}
+	}
+	for m, want := range map[string]string{"getBuild": "getBuild(buildInfo, strict=False)", "sslLogin": "sslLogin(proxyuser=None, proxyauthtype=None, renew=False, exclusive=None)", "noSuch": ""} {
+		if v, err := h.Call(ctx, "system.methodHelp", []any{m}, nil); err != nil || v != want {
+			t.Errorf("system.methodHelp(%s) = %#v, %v; want %q", m, v, err, want)
+		}
+	}
+	if v, _ := h.Call(ctx, "system.methodSignature", []any{"getBuild"}, nil); v != "signatures not supported" {
+		t.Errorf("system.methodSignature = %#v", v)
+	}
+}

@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"database/sql"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -53,6 +54,33 @@ func defineCompatMethods() {
 			out = append(out, map[string]any{"name": name, "argdesc": m.argdesc, "args": params, "doc": nil})
 		}
 		return out, nil
+	})
+	// Koji's system.* introspection: every call's name (the login calls
+	// the XML-RPC handler answers itself included), a call's signature as
+	// `koji list-api METHOD` prints it, and no signatures (as Koji).
+	def("system.listMethods", "system_listMethods()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		names := append(Methods(), "login", "logout", "sslLogin")
+		sort.Strings(names)
+		out := make([]any, 0, len(names))
+		for i, n := range names {
+			if i == 0 || n != names[i-1] {
+				out = append(out, n)
+			}
+		}
+		return out, nil
+	})
+	def("system.methodHelp", "system_methodHelp(method)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		name := a.str("method")
+		if m, ok := methodTable()[name]; ok {
+			return name + m.argdesc, nil
+		}
+		if sig, ok := loginSignatures[name]; ok {
+			return name + sig, nil
+		}
+		return "", nil
+	})
+	def("system.methodSignature", "system_methodSignature(method)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
+		return "signatures not supported", nil
 	})
 	def("listVolumes", "listVolumes()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
 		return []any{map[string]any{"id": int64(0), "name": "DEFAULT"}}, nil
@@ -158,4 +186,12 @@ func pyDefault(d string) any {
 		return n
 	}
 	return strings.Trim(d, `'"`)
+}
+
+// loginSignatures are the argdescs of the calls the XML-RPC handler
+// answers itself.
+var loginSignatures = map[string]string{
+	"login":    "(username, password, opts=None, renew=False, exclusive=None)",
+	"logout":   "(session_id=None)",
+	"sslLogin": "(proxyuser=None, proxyauthtype=None, renew=False, exclusive=None)",
 }
