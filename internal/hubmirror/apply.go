@@ -162,14 +162,32 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 		return res, fmt.Errorf("mirroring the configuration: %w", err)
 	}
 	// builds
-	if len(p.Imports) > 0 {
-		builds := make([]koji.TaggedBuild, len(p.Imports))
-		for i, im := range p.Imports {
-			builds[i] = im.Build
+	// builds here already that the plan tags: their RPMs are compared
+	// with the remote's (a local build of the same N-V-R is not the
+	// remote's build)
+	var here []koji.TaggedBuild
+	seen := map[string]bool{}
+	for _, t := range p.Tag {
+		if b := s.build(t.NVR); b != nil && !seen[t.NVR] {
+			seen[t.NVR] = true
+			here = append(here, *b)
 		}
-		if err := r.ReadRPMs(ctx, s, builds, o.Arches); err != nil {
+	}
+	if len(p.Imports)+len(here) > 0 {
+		builds := make([]koji.TaggedBuild, 0, len(p.Imports)+len(here))
+		for _, im := range p.Imports {
+			builds = append(builds, im.Build)
+		}
+		if err := r.ReadRPMs(ctx, s, append(builds, here...), o.Arches); err != nil {
 			return res, err
 		}
+	}
+	for _, b := range here {
+		if msg := compareRPMs(ctx, h, b, s.RPMs[b.BuildID]); msg != "" {
+			logf("warning: %s", msg)
+		}
+	}
+	if len(p.Imports) > 0 {
 		var files []File
 		for _, im := range p.Imports {
 			for _, x := range s.RPMs[im.Build.BuildID] {
@@ -467,4 +485,39 @@ func localTargets(s *Snapshot) []LocalOnTop {
 		out = append(out, LocalOnTop{Target: t.Name + LocalSuffix, Tag: t.Name + LocalSuffix, Parent: t.BuildTagName})
 	}
 	return out
+}
+
+// build finds a remote build of the snapshot by N-V-R.
+func (s *Snapshot) build(nvr string) *koji.TaggedBuild {
+	for _, t := range s.Tags {
+		for i := range t.Tagged {
+			if t.Tagged[i].NVR == nvr {
+				return &t.Tagged[i]
+			}
+		}
+	}
+	return nil
+}
+
+// compareRPMs says how the local build of b's N-V-R differs from the
+// remote's RPMs ("" when it has them all, with the same payload hashes).
+func compareRPMs(ctx context.Context, h *hub.Hub, b koji.TaggedBuild, remote []koji.RPM) string {
+	lb, err := h.GetBuild(ctx, koji.ByName(b.NVR), koji.GetBuildOpts{})
+	if err != nil || lb == nil {
+		return ""
+	}
+	local, err := h.ListRPMs(ctx, koji.ListRPMsOpts{BuildID: &lb.ID})
+	if err != nil {
+		return ""
+	}
+	have := map[string]string{}
+	for _, x := range local {
+		have[x.Filename()] = x.PayloadHash
+	}
+	for _, x := range remote {
+		if hash, ok := have[x.Filename()]; !ok || hash != x.PayloadHash {
+			return fmt.Sprintf("%s exists here with other RPMs than the remote's (%s differs: a local build of the same N-V-R?); it is tagged as it is", b.NVR, x.Filename())
+		}
+	}
+	return ""
 }

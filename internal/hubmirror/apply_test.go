@@ -3,6 +3,7 @@ package hubmirror
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -87,6 +88,7 @@ func TestRunInProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// 3 reads and the listRPMs (the command's Ping is not Run's)
 	if sum.Imported != 1 || sum.Downloaded != 2 || sum.Requests != 4 {
 		t.Errorf("imported %d, downloaded %d, %d requests; want 1, 2, 4", sum.Imported, sum.Downloaded, sum.Requests)
 	}
@@ -182,5 +184,29 @@ func TestRunAllOrNothing(t *testing.T) {
 	}
 	if sum.Imported != 1 || sum.Reused != 1 || sum.Downloaded != 1 {
 		t.Errorf("re-run: imported %d, reused %d, downloaded %d; want 1, 1, 1", sum.Imported, sum.Reused, sum.Downloaded)
+	}
+}
+
+// TestRunLocalSameNVR: a build of the remote's N-V-R made here (not the
+// remote's) is tagged as it is, with a warning naming it.
+func TestRunLocalSameNVR(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	b := openHub(t, "me")
+	if _, err := b.CreateEmptyBuild(ctx, "osgtest-noarch", "0.5", "1", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	var log []string
+	dl := &Downloader{Fetch: topFetch(a, ""), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+	sum, err := Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true,
+		Logf: func(f string, args ...any) { log = append(log, fmt.Sprintf(f, args...)) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Imported != 0 || sum.Tagged != 1 || sum.Downloaded != 0 {
+		t.Errorf("imported %d, tagged %d, downloaded %d; want 0, 1, 0", sum.Imported, sum.Tagged, sum.Downloaded)
+	}
+	if !strings.Contains(strings.Join(log, "\n"), "warning: osgtest-noarch-0.5-1 exists here with other RPMs than the remote's") {
+		t.Errorf("log %q: want the warning", log)
 	}
 }

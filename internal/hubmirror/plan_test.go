@@ -338,3 +338,24 @@ func TestReadNotFound(t *testing.T) {
 		t.Errorf("err %v", err)
 	}
 }
+
+func TestReadRPMsArches(t *testing.T) {
+	rpm := func(name, arch string) koji.RPM { return koji.RPM{Name: name, Version: "1", Release: "1", Arch: arch} }
+	f := &fakeHub{answers: map[string]any{}}
+	// listRPMs is called with kwargs only: answer every call with the same rows
+	f.answers["listRPMs"] = []koji.RPM{rpm("foo", "src"), rpm("foo", "x86_64"), rpm("foo", "aarch64"), rpm("foo-doc", "noarch"),
+		rpm("foo-debuginfo", "x86_64"), rpm("foo-debugsource", "x86_64")}
+	r := &Remote{Hub: f}
+	s := &Snapshot{RPMs: map[int][]koji.RPM{}}
+	if err := r.ReadRPMs(context.Background(), s, []koji.TaggedBuild{{BuildID: 7, NVR: "foo-1-1"}}, []string{"x86_64"}); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, x := range s.RPMs[7] {
+		got = append(got, x.Filename())
+	}
+	want := []string{"foo-1-1.src.rpm", "foo-1-1.x86_64.rpm", "foo-doc-1-1.noarch.rpm"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("RPMs %v, want %v (the arch asked, noarch and src; no debuginfo)", got, want)
+	}
+}

@@ -35,6 +35,14 @@ type Remote struct {
 // Requests is the number of hub requests made so far.
 func (r *Remote) Requests() int { return int(r.requests.Load()) }
 
+// Ping checks that the remote answers (getAPIVersion), before anything is
+// made locally.
+func (r *Remote) Ping(ctx context.Context) error {
+	r.requests.Add(1)
+	_, err := r.Hub.GetAPIVersion(ctx)
+	return err
+}
+
 // call is one call of a batch and where its answer goes.
 type call struct {
 	what string

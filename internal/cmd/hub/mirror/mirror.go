@@ -193,7 +193,8 @@ func run(ctx context.Context, o *Options) error {
 		return err
 	}
 	// the remote must answer before anything is made here
-	if _, err := rh.GetAPIVersion(ctx); err != nil {
+	remote := &hubmirror.Remote{Hub: rh}
+	if err := remote.Ping(ctx); err != nil {
 		return fmt.Errorf("cannot reach %s: %w", rh.Server(), err)
 	}
 	dir, err := filepath.Abs(o.Dir)
@@ -218,7 +219,6 @@ func run(ctx context.Context, o *Options) error {
 	if o.IO.ProgressEnabled() {
 		dl.Progress = errOut
 	}
-	remote := &hubmirror.Remote{Hub: rh}
 	sum, err := hubmirror.Run(ctx, remote, lh.Hub, hubmirror.Options{
 		Source: rh.Server(), Args: o.Args, RPMs: o.RPMs, Arches: o.Arches, SinceLast: o.SinceLast,
 		NoRepos: o.NoRepos, Downloader: dl, Logf: logf,
