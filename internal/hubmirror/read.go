@@ -24,7 +24,8 @@ const (
 const batchSize = 500
 
 // historyTables are the tables --since-last reads.
-var historyTables = []string{"tag_listing", "tag_packages", "tag_package_owners", "tag_inheritance", "tag_config", "tag_extra", "tag_external_repos"}
+var historyTables = []string{"tag_listing", "tag_packages", "tag_package_owners", "tag_inheritance", "tag_config", "tag_extra",
+	"tag_external_repos", "group_config", "group_package_listing", "group_req_listing"}
 
 // Remote reads the remote hub with multiCall requests and counts them.
 type Remote struct {

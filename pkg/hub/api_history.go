@@ -57,9 +57,19 @@ var histTables = map[string]histTable{
 	"user_groups": {cols: [][2]string{{"user_id", "x.user_id"}, {"group_id", "x.group_id"}, {"user.name", "us.name"},
 		{"group.name", "gr.name"}},
 		joins: ` JOIN users us ON us.id = x.user_id JOIN users gr ON gr.id = x.group_id`, user: "x.user_id"},
-	"group_config":          {tag: "x.tag_id"},
-	"group_req_listing":     {tag: "x.tag_id"},
-	"group_package_listing": {tag: "x.tag_id"},
+	"group_config": {cols: [][2]string{{"group_id", "x.group_id"}, {"tag_id", "x.tag_id"}, {"blocked", "x.blocked"},
+		{"exported", "x.exported"}, {"display_name", "x.display_name"}, {"is_default", "x.is_default"},
+		{"uservisible", "x.uservisible"}, {"description", "x.description"}, {"langonly", "x.langonly"},
+		{"biarchonly", "x.biarchonly"}, {"group.name", "gr.name"}, {"tag.name", "tg.name"}},
+		joins: ` JOIN groups gr ON gr.id = x.group_id JOIN tag tg ON tg.id = x.tag_id`, tag: "x.tag_id"},
+	"group_req_listing": {cols: [][2]string{{"group_id", "x.group_id"}, {"tag_id", "x.tag_id"}, {"req_id", "x.req_id"},
+		{"blocked", "x.blocked"}, {"type", "x.type"}, {"is_metapkg", "x.is_metapkg"}, {"group.name", "gr.name"},
+		{"req.name", "rq.name"}, {"tag.name", "tg.name"}},
+		joins: ` JOIN groups gr ON gr.id = x.group_id JOIN groups rq ON rq.id = x.req_id JOIN tag tg ON tg.id = x.tag_id`, tag: "x.tag_id"},
+	"group_package_listing": {cols: [][2]string{{"group_id", "x.group_id"}, {"tag_id", "x.tag_id"}, {"package", "x.package"},
+		{"blocked", "x.blocked"}, {"type", "x.type"}, {"basearchonly", "x.basearchonly"}, {"requires", "x.requires"},
+		{"group.name", "gr.name"}, {"tag.name", "tg.name"}},
+		joins: ` JOIN groups gr ON gr.id = x.group_id JOIN tag tg ON tg.id = x.tag_id`, tag: "x.tag_id"},
 }
 
 // defaultHistoryTables are the tables queryHistory reports when none are named.
@@ -261,7 +271,8 @@ func (h *Hub) QueryHistory(ctx context.Context, opts koji.QueryHistoryOpts) (koj
 }
 
 var histBools = map[string]bool{"blocked": true, "intransitive": true, "noconfig": true, "locked": true,
-	"maven_support": true, "maven_include_all": true}
+	"maven_support": true, "maven_include_all": true, "exported": true, "is_default": true, "uservisible": true,
+	"biarchonly": true, "basearchonly": true, "is_metapkg": true}
 
 func histValue(member string, v any) any {
 	switch x := v.(type) {

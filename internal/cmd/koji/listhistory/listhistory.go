@@ -220,6 +220,15 @@ var formats = map[string][3]string{ // edit, create, revoke
 	"tag_external_repos": {"external repo entry for %(external_repo.name)s in tag %(tag.name)s updated",
 		"external repo entry for %(external_repo.name)s added to tag %(tag.name)s",
 		"external repo entry for %(external_repo.name)s removed from tag %(tag.name)s"},
+	"group_config": {"group %(group.name)s configuration for tag %(tag.name)s updated",
+		"group %(group.name)s added to tag %(tag.name)s",
+		"group %(group.name)s removed from tag %(tag.name)s"},
+	"group_req_listing": {"group dependency %(group.name)s->%(req.name)s updated in tag %(tag.name)s",
+		"group dependency %(group.name)s->%(req.name)s added in tag %(tag.name)s",
+		"group dependency %(group.name)s->%(req.name)s dropped from tag %(tag.name)s"},
+	"group_package_listing": {"package entry %(package)s in group %(group.name)s, tag %(tag.name)s updated",
+		"package %(package)s added to group %(group.name)s in tag %(tag.name)s",
+		"package %(package)s removed from group %(group.name)s in tag %(tag.name)s"},
 }
 
 var member = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`%\(([^)]+)\)s`) })
