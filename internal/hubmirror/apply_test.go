@@ -210,3 +210,38 @@ func TestRunLocalSameNVR(t *testing.T) {
 		t.Errorf("log %q: want the warning", log)
 	}
 }
+
+// TestRunRPMsModes: --rpms none mirrors the configuration only; --rpms all
+// every tagged build, in tagging order (the latest stays the latest).
+func TestRunRPMsModes(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	if _, err := a.CreateEmptyBuild(ctx, "osgtest-noarch", "0.4", "1", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	// 0.4-1 tagged after 0.5-1: the latest by tagging
+	if err := a.TagBuildBypass(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.4-1"), koji.TagBuildBypassOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		mode     string
+		imported int
+	}{{RPMsNone, 0}, {RPMsLatest, 1}, {RPMsAll, 2}} {
+		b := openHub(t, "me")
+		dl := &Downloader{Fetch: topFetch(a, ""), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+		sum, err := Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, RPMs: tc.mode, Downloader: dl, NoRepos: true})
+		if err != nil {
+			t.Fatalf("%s: %v", tc.mode, err)
+		}
+		if sum.Imported != tc.imported {
+			t.Errorf("--rpms %s: %d builds imported, want %d", tc.mode, sum.Imported, tc.imported)
+		}
+		if pk, _ := b.ListPackages(ctx, koji.ListPackagesOpts{TagID: koji.ByName("base")}); len(pk) != 1 || pk[0].OwnerName != "packager" {
+			t.Errorf("--rpms %s: package list %+v", tc.mode, pk)
+		}
+		lt, _ := b.ListTagged(ctx, koji.ByName("t-build"), koji.ListTaggedOpts{Inherit: true, Latest: koji.LatestOne})
+		if tc.imported > 0 && (len(lt) != 1 || lt[0].NVR != "osgtest-noarch-0.4-1") {
+			t.Errorf("--rpms %s: latest %+v, want 0.4-1 (the remote's latest tagging)", tc.mode, lt)
+		}
+	}
+}

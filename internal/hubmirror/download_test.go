@@ -109,3 +109,35 @@ func TestDownloadFetchError(t *testing.T) {
 		t.Error("the partial file was left")
 	}
 }
+
+// TestDownloadInterrupted: a run interrupted after one file keeps it; the
+// next run fetches only the rest.
+func TestDownloadInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	f1, data, d := testFile(t, dir)
+	f2 := f1
+	f2.Build.NVR, f2.Build.Release, f2.Staged = "osgtest-noarch-0.5-2", "2", filepath.Join(dir, "other.rpm")
+	ctx, cancel := context.WithCancel(context.Background())
+	var fetched []string
+	d.Workers = 1
+	d.Fetch = func(c context.Context, rel string, w io.Writer) error {
+		fetched = append(fetched, rel)
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		cancel() // interrupted after the first file
+		return nil
+	}
+	errs := d.Get(ctx, []File{f1, f2})
+	if errs[f1.Build.NVR] != nil || !errors.Is(errs[f2.Build.NVR], context.Canceled) {
+		t.Fatalf("errs %v: want the first kept, the second canceled", errs)
+	}
+	fetched = nil
+	d.Downloaded.Store(0)
+	if errs := d.Get(context.Background(), []File{f1, f2}); len(errs) != 0 {
+		t.Fatal(errs)
+	}
+	if len(fetched) != 1 || d.Downloaded.Load() != 1 {
+		t.Errorf("the re-run fetched %v: want only the second file", fetched)
+	}
+}
