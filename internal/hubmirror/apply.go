@@ -352,6 +352,19 @@ func applyConfig(ctx context.Context, h *hub.Hub, p *Plan) error {
 					return fmt.Errorf("creating the local tag %s: %w", lo.Tag, err)
 				}
 			}
+			if lo.Reparent {
+				pt, err := h.GetTag(ctx, koji.ByName(lo.Parent), koji.GetTagOpts{Strict: true})
+				if err != nil {
+					return fmt.Errorf("the local tag %s: %w", lo.Tag, err)
+				}
+				if err := h.SetInheritanceData(ctx, koji.ByName(lo.Tag), []koji.InheritanceLink{{ParentID: pt.ID, Name: pt.Name}},
+					koji.SetInheritanceOpts{Clear: true}); err != nil {
+					return fmt.Errorf("the local tag %s: %w", lo.Tag, err)
+				}
+				if err := h.EditTag2(ctx, koji.ByName(lo.Tag), koji.EditTagOpts{Arches: &lo.Arches}); err != nil {
+					return fmt.Errorf("the local tag %s: %w", lo.Tag, err)
+				}
+			}
 			if lo.NoTgt {
 				if err := h.CreateBuildTarget(ctx, lo.Target, koji.ByName(lo.Tag), koji.ByName(lo.Tag)); err != nil {
 					return fmt.Errorf("creating the local target %s: %w", lo.Target, err)

@@ -199,6 +199,9 @@ type LocalOnTop struct {
 	Arches  string
 	Missing bool // the tag must be created
 	NoTgt   bool // the target must be created
+	// Reparent: the tag exists and must inherit Parent (only), whose
+	// arches it takes.
+	Reparent bool
 }
 
 // Plan is what Apply does to the local hub.
@@ -431,11 +434,14 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 		if bt != nil && bt.Tag.Arches != nil {
 			arches = *bt.Tag.Arches
 		}
-		_, haveTag := l.Tags[local]
+		ltag, haveTag := l.Tags[local]
 		_, haveTgt := l.Targets[local]
-		if !haveTag || !haveTgt {
+		// the local tag follows the target's build tag (a remote
+		// editBuildTarget moves it)
+		reparent := haveTag && (len(ltag.Parents) != 1 || ltag.Parents[0].Name != tg.BuildTagName)
+		if !haveTag || !haveTgt || reparent {
 			p.Local = append(p.Local, LocalOnTop{Target: local, Tag: local, Parent: tg.BuildTagName, Arches: arches,
-				Missing: !haveTag, NoTgt: !haveTgt})
+				Missing: !haveTag, NoTgt: !haveTgt, Reparent: reparent})
 		}
 	}
 	return p

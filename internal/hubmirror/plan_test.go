@@ -127,7 +127,7 @@ func localFrom(s *Snapshot) *LocalState {
 	for _, tg := range s.Targets {
 		l.Targets[tg.Name] = tg
 		l.Targets[tg.Name+LocalSuffix] = koji.BuildTarget{Name: tg.Name + LocalSuffix}
-		l.Tags[tg.Name+LocalSuffix] = &LocalTag{}
+		l.Tags[tg.Name+LocalSuffix] = &LocalTag{Parents: []koji.InheritanceLink{{Name: tg.BuildTagName}}}
 	}
 	return l
 }
@@ -357,5 +357,20 @@ func TestReadRPMsArches(t *testing.T) {
 	want := []string{"foo-1-1.src.rpm", "foo-1-1.x86_64.rpm", "foo-doc-1-1.noarch.rpm"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("RPMs %v, want %v (the arch asked, noarch and src; no debuginfo)", got, want)
+	}
+}
+
+// TestPlanTargetMoved: the remote target's build tag changed: the target
+// and the local tag on top follow.
+func TestPlanTargetMoved(t *testing.T) {
+	s := remote()
+	l := localFrom(s)
+	s.Targets[0].BuildTagName = "t-el9-development"
+	p := MakePlan(s, l)
+	if len(p.Targets) != 1 || p.Targets[0].New || p.Targets[0].BuildTag != "t-el9-development" {
+		t.Errorf("targets %+v", p.Targets)
+	}
+	if len(p.Local) != 1 || !p.Local[0].Reparent || p.Local[0].Missing || p.Local[0].Parent != "t-el9-development" {
+		t.Errorf("local %+v", p.Local)
 	}
 }
