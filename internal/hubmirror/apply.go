@@ -154,7 +154,11 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	res := &Result{Event: s.Event, Tags: p.Mark, Local: localTargets(s), Repos: map[string]int{}, Failed: map[string]error{}}
+	names := make([]string, len(s.Tags))
+	for i, t := range s.Tags {
+		names[i] = t.Tag.Name
+	}
+	res := &Result{Event: s.Event, Tags: names, Local: localTargets(s), Repos: map[string]int{}, Failed: map[string]error{}}
 	for _, m := range p.Skipped {
 		logf("warning: %s", m)
 	}

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -224,13 +225,14 @@ type Plan struct {
 	// Lock are the locked flags to set at the end (the changes before go
 	// through a locked tag: the local user is the hub's admin and forces).
 	Lock map[string]bool
-	// Mark are the mirrored tags whose mirror.* extras are set at the end.
+	// Mark are the mirrored tags whose mirror.* extras are set at the end
+	// (those not already marked with this source and event).
 	Mark []string
 	// Skipped are messages about what could not be mirrored.
 	Skipped []string
 }
 
-// Empty reports whether the plan changes nothing but the marks.
+// Empty reports whether the plan changes nothing (the marks aside).
 func (p *Plan) Empty() bool {
 	return len(p.Users) == 0 && len(p.ExtRepos) == 0 && len(p.NewTags) == 0 && len(p.Edits) == 0 &&
 		len(p.Inheritance) == 0 && len(p.PkgAdds) == 0 && len(p.PkgRemoves) == 0 && len(p.RepoAdds) == 0 &&
@@ -252,7 +254,9 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 	for _, t := range s.Tags {
 		name := t.Tag.Name
 		lt := l.Tags[name]
-		p.Mark = append(p.Mark, name)
+		if lt == nil || fmt.Sprint(lt.Tag.Extra[ExtraEvent]) != strconv.Itoa(s.Event) || fmt.Sprint(lt.Tag.Extra[ExtraSource]) != s.Source {
+			p.Mark = append(p.Mark, name)
+		}
 		if lt == nil && t.Tag.Locked || lt != nil && lt.Tag.Locked != t.Tag.Locked {
 			p.Lock[name] = t.Tag.Locked
 		}

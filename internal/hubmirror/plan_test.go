@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -112,10 +113,11 @@ func localFrom(s *Snapshot) *LocalState {
 	l.Users["bob"] = true
 	for _, t := range s.Tags {
 		lt := &LocalTag{Tag: t.Tag, Parents: t.Parents, Packages: t.Packages, ExtRepos: t.ExtRepos, Tagged: t.Tagged, Groups: t.Groups}
-		lt.Tag.Extra = map[string]any{ExtraEvent: "100"}
+		lt.Tag.Extra = map[string]any{}
 		for k, v := range t.Tag.Extra {
 			lt.Tag.Extra[k] = v
 		}
+		lt.Tag.Extra[ExtraEvent], lt.Tag.Extra[ExtraSource] = strconv.Itoa(s.Event), s.Source
 		l.Tags[t.Tag.Name] = lt
 		for _, b := range t.Tagged {
 			l.Builds[b.NVR] = true
@@ -138,8 +140,14 @@ func TestPlanUpToDate(t *testing.T) {
 	if !p.Empty() {
 		t.Errorf("a second run plans %s, %+v", p.Counts(), p)
 	}
-	if len(p.Groups) != 0 {
-		t.Errorf("groups re-set: %+v", p.Groups)
+	if len(p.Groups) != 0 || len(p.Lock) != 0 || len(p.Mark) != 0 {
+		t.Errorf("groups %+v, locks %v, marks %v: want none", p.Groups, p.Lock, p.Mark)
+	}
+	// a later event: the marks move
+	l := localFrom(s)
+	s.Event = 101
+	if p = MakePlan(s, l); len(p.Mark) != 3 {
+		t.Errorf("marks %v: want every tag", p.Mark)
 	}
 }
 

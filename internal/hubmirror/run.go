@@ -116,6 +116,10 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 				}
 			}
 		}
+		if p.Empty() && len(p.Mark) == 0 {
+			// nothing changed: the repos made last time stand
+			regen = haveNoRepo(ctx, h, regen)
+		}
 		if len(regen) > 0 {
 			logf("Regenerating the repos of %v", regen)
 		}
@@ -134,4 +138,15 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 func (p *Plan) Counts() string {
 	return fmt.Sprintf("%d new tags, %d tag edits, %d inheritance changes, %d package-list changes, %d builds to import, %d to tag, %d to untag",
 		len(p.NewTags), len(p.Edits), len(p.Inheritance), len(p.PkgAdds)+len(p.PkgRemoves), len(p.Imports), len(p.Tag), len(p.Untag))
+}
+
+// haveNoRepo are the tags that have no ready repo.
+func haveNoRepo(ctx context.Context, h *hub.Hub, tags []string) []string {
+	var out []string
+	for _, t := range tags {
+		if r, err := h.GetRepo(ctx, koji.ByName(t), koji.GetRepoOpts{}); err != nil || r == nil {
+			out = append(out, t)
+		}
+	}
+	return out
 }
