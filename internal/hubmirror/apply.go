@@ -165,7 +165,6 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 	if err := applyConfig(ctx, h, p); err != nil {
 		return res, fmt.Errorf("mirroring the configuration: %w", err)
 	}
-	// builds
 	// builds here already that the plan tags: their RPMs are compared
 	// with the remote's (a local build of the same N-V-R is not the
 	// remote's build)
@@ -245,13 +244,22 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 	}
 	// the marks and locks, last
 	_, err := h.InTransaction(ctx, func(tctx context.Context, _ func(func(context.Context) error) error) error {
+		marked := map[string]bool{}
 		for _, t := range p.Mark {
+			marked[t] = true
 			eo := koji.EditTagOpts{Extra: map[string]any{ExtraSource: s.Source, ExtraEvent: strconv.Itoa(s.Event)}}
 			if lock, ok := p.Lock[t]; ok {
 				eo.Locked = koji.Ptr(lock)
 			}
 			if err := h.EditTag2(tctx, koji.ByName(t), eo); err != nil {
 				return fmt.Errorf("marking %s: %w", t, err)
+			}
+		}
+		for _, t := range sortedKeys(p.Lock) {
+			if !marked[t] {
+				if err := h.EditTag2(tctx, koji.ByName(t), koji.EditTagOpts{Locked: koji.Ptr(p.Lock[t])}); err != nil {
+					return fmt.Errorf("locking %s: %w", t, err)
+				}
 			}
 		}
 		return nil

@@ -245,3 +245,42 @@ func TestRunRPMsModes(t *testing.T) {
 		}
 	}
 }
+
+// TestRunLockedTag: a locked remote tag is locked here, and later mirrors
+// still change it (the local user is the hub's admin).
+func TestRunLockedTag(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	if err := a.EditTag2(ctx, koji.ByName("base"), koji.EditTagOpts{Locked: koji.Ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	b := openHub(t, "me")
+	run := func(since bool) *Summary {
+		t.Helper()
+		dl := &Downloader{Fetch: topFetch(a, ""), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+		sum, err := Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true, SinceLast: since})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	run(false)
+	if bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{}); bt == nil || !bt.Locked {
+		t.Fatalf("base %+v: want it locked", bt)
+	}
+	if _, err := a.CreateEmptyBuild(ctx, "osgtest-noarch", "0.6", "1", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.TagBuildBypass(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.6-1"), koji.TagBuildBypassOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.UntagBuild(ctx, koji.ByName("base"), koji.ByName("osgtest-noarch-0.5-1"), koji.UntagBuildOpts{Force: true}); err != nil {
+		t.Fatal(err)
+	}
+	if sum := run(true); sum.Imported != 1 || sum.Untagged != 1 {
+		t.Errorf("into the locked tag: imported %d, untagged %d; want 1, 1", sum.Imported, sum.Untagged)
+	}
+	if bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{}); bt == nil || !bt.Locked {
+		t.Errorf("base %+v: want it still locked", bt)
+	}
+}
