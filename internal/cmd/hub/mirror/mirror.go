@@ -124,11 +124,11 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 	hubcmd.AddDirFlag(cmd, &dir)
 	cmd.Flags().StringVar(&opts.From, "from", "", "the remote hub: a Koji config `PROFILE` or a hub URL")
 	cmd.Flags().StringVar(&opts.TopURL, "topurl", "", "`URL` of the remote's files (default: the profile's topurl, or the hub URL's /kojifiles)")
-	cmd.Flags().StringVar(&opts.RPMs, "rpms", hubmirror.RPMsLatest, "builds to import: latest, all or none")
+	cmd.Flags().StringVar(&opts.RPMs, "rpms", hubmirror.RPMsLatest, "which builds to import: `MODE` is latest, all or none")
 	cmd.Flags().StringSliceVar(&opts.Arches, "arch", nil, "import the RPMs of `ARCH` only (with noarch and src; repeatable; default: the tags' arches)")
 	cmd.Flags().BoolVar(&opts.SinceLast, "since-last", false, "apply only the remote's changes since the last mirror")
 	cmd.Flags().BoolVar(&opts.NoRepos, "no-repos", false, "do not regenerate the repos at the end")
-	cmd.Flags().IntVar(&opts.Workers, "workers", 4, "parallel downloads")
+	cmd.Flags().IntVar(&opts.Workers, "workers", 4, "download `N` files at a time")
 	return cmd
 }
 
