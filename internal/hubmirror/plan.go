@@ -383,7 +383,10 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 				haveGroups = lt.Groups
 			}
 			for _, g := range t.Groups {
-				if !hasGroup(haveGroups, g) {
+				// a group a parent has the same is inherited (a hub that
+				// answers getTagGroups(inherit=False) with the inherited
+				// groups gives it for every tag of the chain)
+				if !hasGroup(haveGroups, g) && !ancestorHas(s, t, g) {
 					p.Groups = append(p.Groups, TagGroup{Tag: name, Group: g})
 				}
 			}
@@ -449,6 +452,30 @@ func MakePlan(s *Snapshot, l *LocalState) *Plan {
 		}
 	}
 	return p
+}
+
+// ancestorHas reports whether a tag t inherits from (in the snapshot)
+// has the group g, the same.
+func ancestorHas(s *Snapshot, t *TagData, g Group) bool {
+	seen := map[string]bool{t.Tag.Name: true}
+	todo := append([]koji.InheritanceLink(nil), t.Parents...)
+	for len(todo) > 0 {
+		l := todo[0]
+		todo = todo[1:]
+		if seen[l.Name] {
+			continue
+		}
+		seen[l.Name] = true
+		pt := s.Tag(l.Name)
+		if pt == nil {
+			continue
+		}
+		if hasGroup(pt.Groups, g) {
+			return true
+		}
+		todo = append(todo, pt.Parents...)
+	}
+	return false
 }
 
 // hasGroup reports whether gs has g with the same packages.

@@ -88,6 +88,13 @@ func TestPlanFresh(t *testing.T) {
 	if len(p.Groups) != 1 || p.Groups[0].Group.Packages[0].Package != "bash" {
 		t.Errorf("groups %+v", p.Groups)
 	}
+	// the same group answered for a child (inherited) is not set again there
+	s := remote()
+	s.Tags = append(s.Tags, &TagData{Tag: koji.Tag{Name: "child"}, Parents: []koji.InheritanceLink{{Name: "t-el9-build"}},
+		Groups: s.Tags[2].Groups})
+	if p := MakePlan(s, emptyLocal()); len(p.Groups) != 1 || p.Groups[0].Tag != "t-el9-build" {
+		t.Errorf("groups %+v: want only t-el9-build's", p.Groups)
+	}
 	// hello is in two tags: one import, tagged twice
 	if len(p.Imports) != 2 || p.Imports[0].Build.NVR != "libfoo-1-1.el9" ||
 		!reflect.DeepEqual(p.Imports[1].Tags, []string{"t-el9-development", "t-el9-build"}) {
