@@ -51,13 +51,14 @@ func remote() *Snapshot {
 	}
 }
 
-func emptyLocal() *LocalState {
-	return &LocalState{Tags: map[string]*LocalTag{}, Builds: map[string]bool{}, Users: map[string]bool{"alice": true},
-		Perms: map[string]bool{"admin": true}, Targets: map[string]koji.BuildTarget{}, ExtRepos: map[string]string{}}
+func testLocal() *LocalState {
+	l := emptyLocal()
+	l.Users["alice"] = true
+	return l
 }
 
 func TestPlanFresh(t *testing.T) {
-	p := MakePlan(remote(), emptyLocal())
+	p := MakePlan(remote(), testLocal())
 	var names []string
 	for _, n := range p.NewTags {
 		names = append(names, n.Name)
@@ -92,7 +93,7 @@ func TestPlanFresh(t *testing.T) {
 	s := remote()
 	s.Tags = append(s.Tags, &TagData{Tag: koji.Tag{Name: "child"}, Parents: []koji.InheritanceLink{{Name: "t-el9-build"}},
 		Groups: s.Tags[2].Groups})
-	if p := MakePlan(s, emptyLocal()); len(p.Groups) != 1 || p.Groups[0].Tag != "t-el9-build" {
+	if p := MakePlan(s, testLocal()); len(p.Groups) != 1 || p.Groups[0].Tag != "t-el9-build" {
 		t.Errorf("groups %+v: want only t-el9-build's", p.Groups)
 	}
 	// hello is in two tags: one import, tagged twice
@@ -116,7 +117,7 @@ func TestPlanFresh(t *testing.T) {
 
 // localFrom is the local state after a complete mirror of s.
 func localFrom(s *Snapshot) *LocalState {
-	l := emptyLocal()
+	l := testLocal()
 	l.Users["bob"] = true
 	for _, t := range s.Tags {
 		lt := &LocalTag{Tag: t.Tag, Parents: t.Parents, Packages: t.Packages, ExtRepos: t.ExtRepos, Tagged: t.Tagged, Groups: t.Groups}
@@ -223,7 +224,7 @@ func TestPlanSinceLastScope(t *testing.T) {
 }
 
 func TestPlanMissingPerm(t *testing.T) {
-	l := emptyLocal()
+	l := testLocal()
 	l.Perms = map[string]bool{}
 	p := MakePlan(remote(), l)
 	if p.NewTags[2].Perm != "" || len(p.Skipped) != 1 || !strings.Contains(p.Skipped[0], "permission admin") {

@@ -3,6 +3,8 @@ package hubmirror
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"time"
 
 	"github.com/osg-htc/osg-build-go/pkg/hub"
@@ -23,17 +25,21 @@ type Options struct {
 	// SinceLast re-syncs from the event of the last mirror.
 	SinceLast bool
 	// NoRepos skips the repo regeneration.
-	NoRepos    bool
+	NoRepos bool
+	// DryRun stops after the plan (Summary.Plan): nothing is written or
+	// downloaded. The local hub may then be nil (an empty hub).
+	DryRun     bool
 	Downloader *Downloader
 	Logf       func(format string, args ...any)
 }
 
 // Summary is a run's outcome and its costs.
 type Summary struct {
-	*Result
+	*Result  // nil for a dry run
 	Plan     *Plan
 	Requests int
 	Took     time.Duration
+	Event    int // the remote event read at
 }
 
 // Run mirrors o.Args from the remote r into the local hub h.
@@ -44,6 +50,9 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 		logf = func(string, ...any) {}
 	}
 	ro := ReadOptions{Args: o.Args, RPMs: o.RPMs}
+	if o.SinceLast && h == nil {
+		return nil, fmt.Errorf("--since-last: there is no hub here yet: mirror once without --since-last")
+	}
 	if o.SinceLast {
 		ro.Since = func(tag string) (int, bool) {
 			t, err := h.GetTag(ctx, koji.ByName(tag), koji.GetTagOpts{})
@@ -84,14 +93,19 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 			}
 		}
 	}
-	l, err := ReadLocal(ctx, h, s)
-	if err != nil {
-		return nil, fmt.Errorf("reading the local hub: %w", err)
+	l := emptyLocal()
+	if h != nil {
+		if l, err = ReadLocal(ctx, h, s); err != nil {
+			return nil, fmt.Errorf("reading the local hub: %w", err)
+		}
 	}
 	p := MakePlan(s, l)
+	if o.DryRun {
+		return &Summary{Plan: p, Requests: r.Requests(), Took: time.Since(start), Event: s.Event}, nil
+	}
 	logf("Mirroring %d tags and %d targets from %s at event %d: %s", len(s.Tags), len(s.Targets), o.Source, s.Event, p.Counts())
 	res, err := Apply(ctx, h, r, s, p, ApplyOptions{Downloader: o.Downloader, Arches: arches, Logf: logf})
-	sum := &Summary{Result: res, Plan: p, Requests: r.Requests()}
+	sum := &Summary{Result: res, Plan: p, Requests: r.Requests(), Event: s.Event}
 	if err != nil {
 		sum.Took = time.Since(start)
 		return sum, err
@@ -149,4 +163,71 @@ func haveNoRepo(ctx context.Context, h *hub.Hub, tags []string) []string {
 		}
 	}
 	return out
+}
+
+// emptyLocal is the state of a hub that has nothing.
+func emptyLocal() *LocalState {
+	return &LocalState{Tags: map[string]*LocalTag{}, Builds: map[string]bool{}, Users: map[string]bool{},
+		Perms: map[string]bool{"admin": true}, Targets: map[string]koji.BuildTarget{}, ExtRepos: map[string]string{}}
+}
+
+// Write lists what the plan would do, one line per change.
+func (p *Plan) Write(w io.Writer) {
+	line := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+	for _, u := range p.Users {
+		line("create user %s", u)
+	}
+	for _, n := range sortedKeys(p.ExtRepos) {
+		line("create external repo %s %s", n, p.ExtRepos[n])
+	}
+	for _, t := range p.NewTags {
+		line("create tag %s (arches %q)", t.Name, t.Arches)
+	}
+	for _, e := range p.Edits {
+		line("edit tag %s", e.Name)
+	}
+	for _, in := range p.Inheritance {
+		var ps []string
+		for _, l := range in.Links {
+			ps = append(ps, fmt.Sprintf("%s (%d)", l.Name, l.Priority))
+		}
+		line("set the parents of %s: %s", in.Tag, strings.Join(ps, ", "))
+	}
+	for _, e := range p.PkgAdds {
+		what := "add"
+		if e.Block {
+			what = "block"
+		}
+		line("%s package %s in %s (owner %s)", what, e.Package, e.Tag, e.Owner)
+	}
+	for _, e := range p.PkgRemoves {
+		line("remove package %s from %s", e.Package, e.Tag)
+	}
+	for _, e := range p.RepoRemoves {
+		line("remove external repo %s from %s", e.Package, e.Tag)
+	}
+	for _, e := range p.RepoAdds {
+		line("add external repo %s to %s (priority %d, %s)", e.Repo, e.Tag, e.Priority, e.MergeMode)
+	}
+	for _, g := range p.Groups {
+		line("set group %s in %s (%d packages)", g.Group.Name, g.Tag, len(g.Group.Packages))
+	}
+	for _, t := range p.Targets {
+		line("set target %s: build tag %s, destination %s", t.Name, t.BuildTag, t.DestTag)
+	}
+	for _, lo := range p.Local {
+		line("make the local tag and target %s on top of %s", lo.Target, lo.Parent)
+	}
+	for _, im := range p.Imports {
+		line("import %s into %s", im.Build.NVR, strings.Join(im.Tags, " "))
+	}
+	for _, t := range p.Tag {
+		line("tag %s into %s", t.NVR, t.Tag)
+	}
+	for _, t := range p.Untag {
+		line("untag %s from %s", t.NVR, t.Tag)
+	}
+	for _, m := range p.Skipped {
+		line("warning: %s", m)
+	}
 }

@@ -35,6 +35,7 @@ type Options struct {
 	Arches    []string
 	SinceLast bool
 	NoRepos   bool
+	DryRun    bool
 	Workers   int
 }
 
@@ -83,6 +84,10 @@ applies only those changes: new taggings, untaggings, package-list changes,
 configuration changes. A full run makes each mirrored tag hold exactly the
 remote's latest builds; --since-last untags only what the remote untagged.
 
+--dry-run (-n) reads the remote and prints, one line each, what the mirror
+would change here (tags, parents, package lists, builds to import, tag and
+untag), and changes nothing.
+
 --from is a profile of the Koji config (--config, ~/.koji/config...) or a hub
 URL (the config's TLS settings are used when it has them). The topurl is the
 profile's, else --topurl, else the hub URL with /kojihub replaced by
@@ -92,6 +97,7 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 		Example: `  osg-build hub mirror --from osg osg-25-main-el9
   osg-build hub mirror --from https://koji.osg-htc.org/kojihub --dir /srv/hub osg-25-main-el9 osg-25-main-el8
   osg-build hub mirror --from osg --since-last osg-25-main-el9
+  osg-build hub mirror --from osg --since-last --dry-run osg-25-main-el9
   osg-build --hub local:/srv/hub koji --koji-target osg-25-main-el9-local --koji-tag TARGET PKGDIR`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -128,6 +134,7 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 	cmd.Flags().StringSliceVar(&opts.Arches, "arch", nil, "import the RPMs of `ARCH` only (with noarch and src; repeatable; default: the tags' arches)")
 	cmd.Flags().BoolVar(&opts.SinceLast, "since-last", false, "apply only the remote's changes since the last mirror")
 	cmd.Flags().BoolVar(&opts.NoRepos, "no-repos", false, "do not regenerate the repos at the end")
+	cmd.Flags().BoolVarP(&opts.DryRun, "dry-run", "n", false, "print what would be done, change nothing")
 	cmd.Flags().IntVar(&opts.Workers, "workers", 4, "download `N` files at a time")
 	return cmd
 }
@@ -202,7 +209,21 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, store.DBFile)); errors.Is(err, os.ErrNotExist) {
+	_, err = os.Stat(filepath.Join(dir, store.DBFile))
+	if o.DryRun {
+		var lh *cmdutil.LocalHub
+		if err == nil {
+			if lh, err = cmdutil.OpenLocalHub(ctx, dir); err != nil {
+				return err
+			}
+			defer lh.Close()
+		}
+		return dryRun(ctx, o, remote, rh.Server(), lh)
+	}
+	if errors.Is(err, os.ErrNotExist) {
+		if o.SinceLast {
+			return fmt.Errorf("--since-last: there is no hub at %s yet: mirror once without --since-last", dir)
+		}
 		if _, err := hub.Init(ctx, dir, hub.InitOptions{Preset: "empty"}); err != nil {
 			return err
 		}
@@ -230,6 +251,23 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
+	return nil
+}
+
+// dryRun prints the plan against the local hub lh (nil: none yet).
+func dryRun(ctx context.Context, o *Options, remote *hubmirror.Remote, source string, lh *cmdutil.LocalHub) error {
+	var h *hub.Hub
+	if lh != nil {
+		h = lh.Hub
+	}
+	sum, err := hubmirror.Run(ctx, remote, h, hubmirror.Options{Source: source, Args: o.Args, RPMs: o.RPMs,
+		Arches: o.Arches, SinceLast: o.SinceLast, DryRun: true})
+	if err != nil {
+		return err
+	}
+	sum.Plan.Write(o.IO.Out)
+	fmt.Fprintf(o.IO.ErrOut, "Dry run at event %d of %s: %s (%d requests); nothing was changed\n",
+		sum.Event, source, sum.Plan.Counts(), sum.Requests)
 	return nil
 }
 
