@@ -102,18 +102,10 @@ func defineAdminMethods() {
 			if err != nil {
 				return nil, err
 			}
-			ev, err := a.intp("event")
+			o, err := snapshotArgs(a)
 			if err != nil {
 				return nil, err
 			}
-			dflt := func(k string) bool { // absent: Koji's default True; an explicit None is false
-				if _, ok := a[k]; !ok {
-					return true
-				}
-				return a.bool(k)
-			}
-			o := SnapshotTagOpts{Config: dflt("config"), Pkgs: dflt("pkgs"), Builds: dflt("builds"), Groups: dflt("groups"),
-				LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}
 			return nil, h.SnapshotTag(ctx, src, a.str("dst"), o)
 		})
 	def("getBuildLogs", "getBuildLogs(build)", false, func(ctx context.Context, h *Hub, a args) (any, error) {
@@ -129,18 +121,29 @@ func defineAdminMethods() {
 			if err != nil {
 				return nil, err
 			}
-			ev, err := a.intp("event")
+			o, err := snapshotArgs(a)
 			if err != nil {
 				return nil, err
 			}
-			dflt := func(k string) bool { // absent: Koji's default True; an explicit None is false
-				if _, ok := a[k]; !ok {
-					return true
-				}
-				return a.bool(k)
-			}
-			o := SnapshotTagOpts{Config: dflt("config"), Pkgs: dflt("pkgs"), Builds: dflt("builds"), Groups: dflt("groups"),
-				LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}
 			return nil, h.SnapshotTagModify(ctx, rs[0], rs[1], o, a.bool("remove"))
 		})
+}
+
+// snapshotArgs are the options snapshotTag and snapshotTagModify share. A
+// flag left out is Koji's default True; one sent as None (the koji CLI
+// sends inherit_builds=None without --inherit-builds) is false, as Python
+// reads it.
+func snapshotArgs(a args) (SnapshotTagOpts, error) {
+	ev, err := a.intp("event")
+	if err != nil {
+		return SnapshotTagOpts{}, err
+	}
+	dflt := func(k string) bool {
+		if _, ok := a[k]; !ok {
+			return true
+		}
+		return a.bool(k)
+	}
+	return SnapshotTagOpts{Config: dflt("config"), Pkgs: dflt("pkgs"), Builds: dflt("builds"), Groups: dflt("groups"),
+		LatestOnly: dflt("latest_only"), InheritBuilds: dflt("inherit_builds"), Force: a.bool("force"), Event: evp(ev)}, nil
 }
