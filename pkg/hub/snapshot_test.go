@@ -129,3 +129,37 @@ func TestSnapshotTagModify(t *testing.T) {
 		must(h.SnapshotTagModify(ctx, koji.ByName("src"), koji.ByName("dst"), o, true))
 	})
 }
+
+// TestSnapshotTagNoneFlags: the koji CLI sends inherit_builds=None without
+// --inherit-builds; as in Python that is false (a flag left out is True).
+func TestSnapshotTagNoneFlags(t *testing.T) {
+	ctx := context.Background()
+	h := openHub(t)
+	if _, err := h.CreateTag(ctx, "parent", koji.CreateTagOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.CreateTag(ctx, "child", koji.CreateTagOpts{Parent: koji.ByName("parent")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.PackageListAdd(ctx, koji.ByName("parent"), koji.ByName("foo"), koji.PackageListAddOpts{Owner: koji.ByName("kojiadmin")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.CreateEmptyBuild(ctx, "foo", "1", "1", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.TagBuild(ctx, koji.ByName("parent"), koji.ByName("foo-1-1"), koji.TagBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	for dst, kw := range map[string]map[string]any{"none": {"inherit_builds": nil}, "absent": {}} {
+		if _, err := h.Call(ctx, "snapshotTag", []any{"child", dst}, kw); err != nil {
+			t.Fatal(err)
+		}
+		l, err := h.ListTagged(ctx, koji.ByName(dst), koji.ListTaggedOpts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{"none": 0, "absent": 1}[dst]; len(l) != want {
+			t.Errorf("snapshotTag %v: %d builds, want %d", kw, len(l), want)
+		}
+	}
+}
