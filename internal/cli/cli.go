@@ -82,6 +82,11 @@ func Run(ctx context.Context, argv []string, ios *iostreams.IOStreams) int {
 		rootCmd.Use = exe
 		if name == "osg-koji" {
 			args, overrides, f.KojiArgs = kojiGlobals(args)
+			for _, a := range f.KojiArgs {
+				if a == "--noprogress" {
+					ios.SetNoProgress(true)
+				}
+			}
 		}
 		args = append([]string{name}, args...)
 		routeUsage(rootCmd, name)

@@ -28,6 +28,7 @@ type IOStreams struct {
 	stderrTTY bool
 	color     bool
 	quiet     bool
+	noProg    bool
 	width     int
 }
 
@@ -98,7 +99,17 @@ func (s *IOStreams) Quiet() bool { return s.quiet }
 
 // ProgressEnabled reports whether progress bars and live displays may be
 // drawn: only when stdout and stderr are both terminals and not quiet.
-func (s *IOStreams) ProgressEnabled() bool { return s.stdoutTTY && s.stderrTTY && !s.quiet }
+func (s *IOStreams) ProgressEnabled() bool {
+	return s.stdoutTTY && s.stderrTTY && !s.quiet && !s.noProg
+}
+
+// SetNoProgress turns progress bars off (the koji CLI's --noprogress).
+func (s *IOStreams) SetNoProgress(off bool) { s.noProg = off }
+
+// StderrProgress reports whether a progress bar may be drawn on stderr
+// while data goes to stdout or files: stderr is a terminal, and neither
+// --quiet nor --noprogress was given.
+func (s *IOStreams) StderrProgress() bool { return s.stderrTTY && !s.quiet && !s.noProg }
 
 // TerminalWidth returns the width of the terminal, or 80 when unknown.
 func (s *IOStreams) TerminalWidth() int {

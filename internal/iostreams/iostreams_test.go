@@ -66,3 +66,20 @@ func TestProgressOnlyOnTTY(t *testing.T) {
 		t.Error("progress despite --quiet")
 	}
 }
+
+func TestNoProgress(t *testing.T) {
+	s, _, _, _ := Test()
+	s.SetTTY(false, true, true)
+	if !s.ProgressEnabled() || !s.StderrProgress() {
+		t.Fatal("a terminal shows progress")
+	}
+	s.SetNoProgress(true)
+	if s.ProgressEnabled() || s.StderrProgress() {
+		t.Error("--noprogress still shows progress")
+	}
+	s.SetNoProgress(false)
+	s.SetTTY(false, false, true)
+	if s.ProgressEnabled() || !s.StderrProgress() {
+		t.Error("stdout piped: a download's bar on stderr only")
+	}
+}

@@ -34,6 +34,7 @@ type DownloadBuildOptions struct {
 	RPM        bool
 	Key        string
 	TopURL     string
+	NoProgress bool
 	Dir        string // where to write (the current directory)
 }
 
@@ -78,7 +79,7 @@ a temporary name and renamed into place.`,
 	fl.BoolVar(&opts.RPM, "rpm", false, "the argument is one RPM's N-V-R.A: download only it")
 	fl.StringVar(&opts.Key, "key", "", "download the copies signed with `KEY` (data/signed/KEY/...)")
 	fl.StringVar(&opts.TopURL, "topurl", "", "the hub's files `URL` (default: the Koji config's topurl)")
-	fl.Bool("noprogress", false, "accepted for koji compatibility (progress is shown on a terminal only)")
+	fl.BoolVar(&opts.NoProgress, "noprogress", false, "do not show a progress bar")
 	return cmd
 }
 
@@ -183,7 +184,7 @@ func downloadBuildRun(ctx context.Context, opts *DownloadBuildOptions) error {
 // the embedded hub, HTTP from the topurl for a Koji hub.
 func fetcher(h koji.Hub, opts *DownloadBuildOptions) (hubfiles.Fetch, error) {
 	var progress io.Writer
-	if opts.IO.IsStderrTTY() && !opts.Quiet() {
+	if opts.IO.StderrProgress() && !opts.NoProgress {
 		progress = opts.IO.ErrOut
 	}
 	fetch, err := hubfiles.Fetcher(h, opts.TopURL, progress)

@@ -339,7 +339,7 @@ func taskRun(ctx context.Context, opts *TaskOptions) error {
 // terminal.
 func fetcher(h koji.Hub, topURL string, c *shared.Common, noProgress bool) (hubfiles.Fetch, error) {
 	var progress io.Writer
-	if c.IO.IsStderrTTY() && !c.Quiet() && !noProgress {
+	if c.IO.StderrProgress() && !noProgress {
 		progress = c.IO.ErrOut
 	}
 	return hubfiles.Fetcher(h, topURL, progress)
