@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
@@ -162,6 +163,7 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 	for _, m := range p.Skipped {
 		logf("warning: %s", m)
 	}
+	sweepImports(h.TopDir())
 	if err := applyConfig(ctx, h, p); err != nil {
 		return res, fmt.Errorf("mirroring the configuration: %w", err)
 	}
@@ -241,6 +243,11 @@ func Apply(ctx context.Context, h *hub.Hub, r *Remote, s *Snapshot, p *Plan, o A
 	}
 	if len(res.Failed) > 0 {
 		return res, failedErr(res.Failed)
+	}
+	// the staged files of builds that are here (a run killed between an
+	// import and its cleanup) are no longer needed
+	if o.Downloader != nil {
+		sweepStaged(ctx, h, o.Downloader.Dir)
 	}
 	// the marks and locks, last
 	_, err := h.InTransaction(ctx, func(tctx context.Context, _ func(func(context.Context) error) error) error {
@@ -452,6 +459,42 @@ func importBuild(ctx context.Context, h *hub.Hub, d *Downloader, im Import, rpms
 		return fmt.Errorf("importing %s: %w", b.NVR, err)
 	}
 	return nil
+}
+
+// sweepImports removes what importBuild left in work/mirror-import for a
+// run killed during an import (its process gone): links to RPMs that
+// would keep their data on disk for ever.
+func sweepImports(topdir string) {
+	dir := filepath.Join(topdir, "work", "mirror-import")
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		pid, err := strconv.Atoi(strings.SplitN(e.Name(), "-", 2)[0])
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); errors.Is(err, syscall.ESRCH) {
+			os.RemoveAll(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// sweepStaged removes from the staging directory dir the files of the
+// builds complete here (packages/N/V/R), and the partial downloads a
+// killed run left of them.
+func sweepStaged(ctx context.Context, h *hub.Hub, dir string) {
+	rels, _ := filepath.Glob(filepath.Join(dir, "packages", "*", "*", "*"))
+	for _, r := range rels {
+		v := filepath.Dir(r)
+		n := filepath.Dir(v)
+		nvr := filepath.Base(n) + "-" + filepath.Base(v) + "-" + filepath.Base(r)
+		if b, err := h.GetBuild(ctx, koji.ByName(nvr), koji.GetBuildOpts{}); err == nil && b != nil && b.State == koji.BuildComplete {
+			os.RemoveAll(r)
+			// the version and name directories, when empty
+			if os.Remove(v) == nil {
+				os.Remove(n)
+			}
+		}
+	}
 }
 
 // failedErr names the builds that could not be mirrored.

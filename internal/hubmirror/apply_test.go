@@ -284,3 +284,80 @@ func TestRunLockedTag(t *testing.T) {
 		t.Errorf("base %+v: want it still locked", bt)
 	}
 }
+
+// TestRunAfterKill: what a run killed with SIGKILL after an import's commit
+// leaves (its staged files, its links in work/mirror-import, a partial
+// download, no marks) is cleaned up by the next run, which completes.
+func TestRunAfterKill(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	b := openHub(t, "me")
+	cache := filepath.Join(b.TopDir(), "work", "mirror-cache")
+	run := func() *Summary {
+		t.Helper()
+		dl := &Downloader{Fetch: topFetch(a, ""), Dir: cache}
+		sum, err := Run(ctx, &Remote{Hub: a}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sum
+	}
+	run()
+	// the state of a run killed after the import of osgtest-noarch-0.5-1
+	// committed: its files still staged and linked, a .part, no marks
+	stagedDir := filepath.Join(cache, "packages", "osgtest-noarch", "0.5", "1")
+	stale := filepath.Join(b.TopDir(), "work", "mirror-import", "999999999-osgtest-noarch-0.5-1")
+	for _, d := range []string{filepath.Join(stagedDir, "noarch"), filepath.Join(stagedDir, "src"), stale} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"osgtest-noarch-0.5-1.noarch.rpm", "osgtest-noarch-0.5-1.src.rpm"} {
+		data, err := os.ReadFile(filepath.Join("../../testdata/rpms", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arch := strings.Split(f, ".")[len(strings.Split(f, "."))-2]
+		p := filepath.Join(stagedDir, arch, f)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(p, filepath.Join(stale, f)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(stagedDir, "noarch", "osgtest-noarch-0.5-1.noarch.rpm.part"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// a live process's import directory is left alone
+	live := filepath.Join(b.TopDir(), "work", "mirror-import", fmt.Sprintf("%d-other-1-1", os.Getppid()))
+	if err := os.MkdirAll(live, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tag := range []string{"base", "t-build"} {
+		if err := b.EditTag2(ctx, koji.ByName(tag), koji.EditTagOpts{RemoveExtra: []string{ExtraEvent, ExtraSource}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a second remote build, so the next run imports
+	if _, err := a.CreateEmptyBuild(ctx, "osgtest-noarch", "0.5", "2", nil, koji.CreateEmptyBuildOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.TagBuildBypass(ctx, koji.ByName("t-build"), koji.ByName("osgtest-noarch-0.5-2"), koji.TagBuildBypassOpts{}); err != nil {
+		t.Fatal(err)
+	}
+	if sum := run(); sum.Imported != 1 || len(sum.Plan.Mark) != 2 {
+		t.Errorf("imported %d, marks %v; want 1, both tags", sum.Imported, sum.Plan.Mark)
+	}
+	if bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{}); bt.Extra[ExtraEvent] == nil {
+		t.Errorf("base not marked: %v", bt.Extra)
+	}
+	for _, p := range []string{stale, filepath.Join(cache, "packages", "osgtest-noarch", "0.5")} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s left behind", p)
+		}
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Errorf("a live process's import directory was removed: %v", err)
+	}
+}

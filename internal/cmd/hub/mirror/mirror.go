@@ -248,10 +248,10 @@ func run(ctx context.Context, o *Options) error {
 	if sum != nil && sum.Result != nil {
 		report(o, dir, sum)
 	}
-	if err != nil {
-		return err
+	if err != nil && ctx.Err() != nil {
+		logf("The mirror was interrupted: each build is imported whole or not at all, and the tags are marked mirrored only at the end; the files downloaded are kept: run the same command again to continue")
 	}
-	return nil
+	return err
 }
 
 // dryRun prints the plan against the local hub lh (nil: none yet).
