@@ -361,3 +361,48 @@ func TestRunAfterKill(t *testing.T) {
 		t.Errorf("a live process's import directory was removed: %v", err)
 	}
 }
+
+// goneHub is a remote that stops answering after its first n requests.
+type goneHub struct {
+	koji.Hub
+	n int
+}
+
+func (g *goneHub) MultiCall(ctx context.Context, calls []koji.Call, o koji.MultiCallOpts) ([]koji.CallResult, error) {
+	if g.n <= 0 {
+		return nil, errors.New(`Post "https://koji.example/kojihub": dial tcp 127.0.0.1:4443: connect: connection refused`)
+	}
+	g.n--
+	return g.Hub.MultiCall(ctx, calls, o)
+}
+
+// TestRunRemoteGone: the remote goes away after the metadata was read
+// (before the RPMs' list): the run fails saying it was reading the remote,
+// the configuration is here but nothing is marked mirrored and no build is
+// made; with the remote back the re-run completes.
+func TestRunRemoteGone(t *testing.T) {
+	ctx := context.Background()
+	a := remoteHub(t)
+	b := openHub(t, "me")
+	g := &goneHub{Hub: a, n: 3}
+	dl := &Downloader{Fetch: topFetch(a, ""), Dir: filepath.Join(b.TopDir(), "work", "mirror-cache")}
+	_, err := Run(ctx, &Remote{Hub: g}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true})
+	if err == nil || !strings.Contains(err.Error(), "reading the remote hub") || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("err %v: want the remote read named", err)
+	}
+	bt, _ := b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{})
+	if bt == nil || bt.Extra[ExtraEvent] != nil {
+		t.Errorf("base %+v: want it made, not marked", bt)
+	}
+	if bld, _ := b.GetBuild(ctx, koji.ByName("osgtest-noarch-0.5-1"), koji.GetBuildOpts{}); bld != nil {
+		t.Errorf("a build was made: %+v", bld)
+	}
+	g.n = 100
+	sum, err := Run(ctx, &Remote{Hub: g}, b, Options{Source: "remote-a", Args: []string{"t"}, Downloader: dl, NoRepos: true})
+	if err != nil || sum.Imported != 1 || len(sum.Plan.Mark) != 2 {
+		t.Fatalf("re-run: %+v %v", sum, err)
+	}
+	if bt, _ = b.GetTag(ctx, koji.ByName("base"), koji.GetTagOpts{}); bt.Extra[ExtraEvent] == nil {
+		t.Errorf("base not marked after the re-run: %v", bt.Extra)
+	}
+}
