@@ -42,6 +42,10 @@ var wireSigs = map[string][]string{
 	"queryHistory": nil, // queryHistory(tables=None, **kwargs)
 }
 
+// historyKwargs are the keyword arguments Koji 1.35's queryHistory takes.
+var historyKwargs = []string{"tables", "tag", "build", "package", "user", "permission", "cg", "external_repo", "build_target",
+	"group", "host", "channel", "xkey", "before", "after", "beforeEvent", "afterEvent", "active", "editor"}
+
 // wireFuncs are the Python names in Koji's "unexpected keyword" faults.
 var wireFuncs = map[string]string{"getTag": "get_tag", "getTagGroups": "readTagGroups", "listPackages": "list_packages",
 	"listTagged": "list_tagged", "listRPMs": "list_rpms", "getFullInheritance": "getFullInheritance",
@@ -331,11 +335,20 @@ func (w *wireHub) answer(c koji.Call) (any, *xmlrpc.Fault) {
 	case "listRPMs":
 		return orEmpty(w.rpms[num(a["buildID"])]), nil
 	case "queryHistory":
+		for k := range a {
+			if !contains(historyKwargs, k) {
+				return nil, &xmlrpc.Fault{Code: koji.ParameterError, String: "invalid parameter: " + k}
+			}
+		}
 		after := num(a["afterEvent"])
 		out := map[string]any{}
 		rec := w.hist[name]
 		tables, _ := a["tables"].([]string)
 		for _, table := range tables {
+			// the recorded answer (no tables asked) has every table
+			if _, ok := w.hist["osg-3.6-el9-testing"][table]; !ok {
+				return nil, &xmlrpc.Fault{Code: koji.GenericError, String: "No such history table: " + table}
+			}
 			var rows []any
 			if rec != nil {
 				for _, row := range structs(rec[table]) {
@@ -595,6 +608,12 @@ func TestWireReadFaults(t *testing.T) {
 	_, err := r.Read(context.Background(), "https://koji.example/kojihub", ReadOptions{Args: []string{"no-such-tag"}})
 	if err == nil || !strings.Contains(err.Error(), "no such target or tag on https://koji.example/kojihub: no-such-tag") {
 		t.Errorf("err %v", err)
+	}
+	// the fake refuses what Koji refuses, with its fault
+	err = r.batch(context.Background(), []call{{what: "getTag", Call: koji.Call{Method: "getTag", Args: []any{"osg-3.6-el9-build"},
+		Kwargs: map[string]any{"bogus": 1}}}})
+	if !koji.IsUnexpectedKeyword(err) || !strings.Contains(err.Error(), "get_tag() got an unexpected keyword argument 'bogus'") {
+		t.Errorf("err %v: want the recorded getTag_wrong_kwarg fault", err)
 	}
 	// a tag of the chain gone between the reads: the strict getTag's fault
 	delete(w.tags, "osg-3.6-el9-development")
