@@ -103,7 +103,7 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 	if o.DryRun {
 		return &Summary{Plan: p, Requests: r.Requests(), Took: time.Since(start), Event: s.Event}, nil
 	}
-	logf("Mirroring %d tags and %d targets from %s at event %d: %s", len(s.Tags), len(s.Targets), o.Source, s.Event, p.Counts())
+	logf("Mirroring %s and %s from %s at event %d: %s", count(len(s.Tags), "tag"), count(len(s.Targets), "target"), o.Source, s.Event, p.Counts())
 	res, err := Apply(ctx, h, r, s, p, ApplyOptions{Downloader: o.Downloader, Arches: arches, Logf: logf})
 	sum := &Summary{Result: res, Plan: p, Requests: r.Requests(), Event: s.Event}
 	if err != nil {
@@ -135,7 +135,7 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 			regen = haveNoRepo(ctx, h, regen)
 		}
 		if len(regen) > 0 {
-			logf("Regenerating the repos of %v", regen)
+			logf("Regenerating the repos of %s", strings.Join(regen, ", "))
 		}
 		repos, err := Regen(ctx, h, regen)
 		res.Repos = repos
@@ -230,4 +230,12 @@ func (p *Plan) Write(w io.Writer) {
 	for _, m := range p.Skipped {
 		line("warning: %s", m)
 	}
+}
+
+// count is "1 tag", "2 tags".
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
