@@ -25,6 +25,9 @@ const (
 	NotInPackageList DiagnosisKind = "not-in-package-list"
 	// MissingBuildRequires: a BuildRequires is not in the build tag's repo.
 	MissingBuildRequires DiagnosisKind = "missing-buildrequires"
+	// BuildExists: the hub already has a build of this N-V-R (one built
+	// before, or a mirrored remote's): the Release must go up.
+	BuildExists DiagnosisKind = "build-exists"
 	// Unknown: none of the above; the log excerpt is all there is.
 	Unknown DiagnosisKind = "unknown"
 )
@@ -59,7 +62,10 @@ var (
 	reNoMatch   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`No matching package to install: '([^']+)'`) })
 	reNoPackage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`No [Pp]ackage found for:? (\S+)`) })
 	reNothing   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`nothing provides (\S+(?: [<>=]+ \S+)?) needed by`) })
-	reStale     = sync.OnceValue(func() *regexp.Regexp {
+	reExists    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`Build already exists \(id=\d+, state=(\w+)\): \{'name': '([^']+)', 'version': '([^']+)', 'release': '([^']+)'`)
+	})
+	reStale = sync.OnceValue(func() *regexp.Regexp {
 		return regexp.MustCompile(`(?i)(Cannot download|Status code: 404|HTTP Error 404|\b404\b.*Not Found|Failed to download packages|failed to download)`)
 	})
 )
@@ -86,6 +92,12 @@ func Diagnose(fault string, logs []Log, dirName, buildTag string) *Diagnosis {
 			attachExcerpt(d, logs, reNotInList())
 			return d
 		}
+	}
+	if m := reExists().FindStringSubmatch(fault); m != nil {
+		nvr := m[2] + "-" + m[3] + "-" + m[4]
+		return &Diagnosis{Kind: BuildExists, Package: m[2],
+			Summary: fmt.Sprintf("the hub already has a build %s (%s): N-V-Rs are never reused", nvr, m[1]),
+			Advice:  fmt.Sprintf("bump the Release in the spec of %s (and commit it) to build again; on a mirrored hub the remote's builds keep their N-V-Rs, so yours needs a newer one", m[2])}
 	}
 	// Missing BuildRequires before stale repos: dnf prints both kinds of
 	// lines for a missing package in some versions.

@@ -53,6 +53,13 @@ func TestDiagnose(t *testing.T) {
 			wantExcerpt: "No matching package to install: 'voms-devel >= 2.1'",
 		},
 		{
+			name:        "build exists",
+			fault:       "GenericError: Build already exists (id=2, state=COMPLETE): {'name': 'hello', 'version': '1', 'release': '2.osg25.el9', 'epoch': None}",
+			wantKind:    BuildExists,
+			wantSummary: "the hub already has a build hello-1-2.osg25.el9 (COMPLETE): N-V-Rs are never reused",
+			wantAdvice:  "bump the Release in the spec of hello",
+		},
+		{
 			name:        "yum style missing",
 			logs:        []Log{{Task: 3, Name: "root.log", Text: "DEBUG util.py:388:  No Package found for xrootd-devel\n"}},
 			wantKind:    MissingBuildRequires,
