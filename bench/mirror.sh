@@ -20,21 +20,23 @@
 # chain + 1 per 500 builds; --since-last with 10 changes < 1 s and <= 5
 # requests.
 #
-# measured on 2 cores (Intel Xeon, 2026-12-08), MODE=issue, 97 s in all:
-#   hub A: 20000 builds tagged in osg-25-main-el9-development, 2000 latest (2000 x 10: empty builds 2.5 s, rpmbuild of 2000 75.4 s, import and tag 3.5 s)
-#   first mirror                5602 ms wall (5.568s in the mirror)  8 requests (2.00 per tag)  2000 builds imported, 2000 taggings, 0 untaggings; files 4000 downloaded (62.9 MiB), 0 already here
-#       phases: start, remote reads and plan 464 ms; configuration and imports 4845 ms; repos and the report 293 ms
-#   re-run (nothing new)         540 ms wall (522ms in the mirror)  4 requests (1.00 per tag)  0 builds imported, 0 taggings, 0 untaggings; files 0 downloaded (0 B), 0 already here
-#   peer: download-build one by one: 100 builds (200 files, 4 MiB) in 1269 ms, 12.7 ms a build; all 2000: 25373 ms (extrapolated)
-#   first mirror / peer: 5602 ms / 25373 ms = 0.22
-#   --since-last (8 new, 2 untagged)     956 ms wall (933ms in the mirror)  6 requests (1.50 per tag)  10 builds imported, 10 taggings, 2 untaggings; files 16 downloaded (257.5 KiB), 0 already here
-#       phases: start, remote reads and plan 763 ms; configuration and imports 22 ms; repos and the report 171 ms
-#   targets: first mirror 8 metadata requests <= 2 x 4 tags + 2000 latest builds / 500 = 12 (all 20000 builds: 48): met; --since-last 956 ms < 1000 ms: met, 6 requests <= 5: MISSED
-# (--since-last over four runs: 977, 1018, 956, 730 ms.) The 6 requests are the
-# getAPIVersion and five reads that each need the answer before: event and
-# arguments, chains, tags and history, the changed packages' taggings, the
-# RPMs of the builds to import. Most of the --since-last read is hub A's:
-# listTagged(package=, event=) takes about 65 ms on it (17 ms without event=).
+# measured on 2 cores (Intel Xeon, 2026-12-08), MODE=issue, 83 s in all:
+#   hub A: 20000 builds tagged in osg-25-main-el9-development, 2000 latest (2000 x 10: empty builds 1.7 s, rpmbuild of 2000 64.9 s, import and tag 3.3 s)
+#   first mirror                5372 ms wall (5.341s in the mirror)  8 requests (2.00 per tag)  2000 builds imported, 2000 taggings, 0 untaggings; files 4000 downloaded (62.9 MiB), 0 already here
+#       phases: start, remote reads and plan 419 ms; configuration and imports 4696 ms; repos and the report 257 ms
+#   re-run (nothing new)         513 ms wall (498ms in the mirror)  3 requests (0.75 per tag)  0 builds imported, 0 taggings, 0 untaggings; files 0 downloaded (0 B), 0 already here
+#   peer: download-build one by one: 100 builds (200 files, 4 MiB) in 1327 ms, 13.3 ms a build; all 2000: 26534 ms (extrapolated)
+#   first mirror / peer: 5372 ms / 26534 ms = 0.20
+#   --since-last (8 new, 2 untagged)     296 ms wall (283ms in the mirror)  5 requests (1.25 per tag)  10 builds imported, 10 taggings, 2 untaggings; files 16 downloaded (257.5 KiB), 0 already here
+#       phases: start, remote reads and plan 98 ms; configuration and imports 27 ms; repos and the report 171 ms
+#   targets: first mirror 8 metadata requests <= 2 x 4 tags + 2000 latest builds / 500 = 12 (all 20000 builds: 48): met; --since-last 296 ms < 1000 ms: met, 5 requests <= 5: met
+# The 5 requests of --since-last are five reads that each need the answer
+# before: event and arguments, chains, tags and history, the changed
+# packages' taggings, the RPMs of the builds to import (with a hub already
+# here the first read is the reachability check; a first mirror pings
+# first, before it makes the hub directory). Before the hub's
+# listTagged(package=, event=) was driven from the package's builds it took
+# 65 ms a package on A, and --since-last 730-1018 ms with 6 requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh

@@ -574,14 +574,22 @@ func readTaggedBuilds(tx *store.Tx, q taggedQuery) ([]taggedRow, error) {
 	}
 	query += ` ORDER BY tl.tag_id, tl.create_event DESC, b.id DESC`
 	uniq := uniqueIDs(taglist)
+	// For one package the listings are reached from its builds: "+" keeps
+	// SQLite from taking the tag's (tag_id, create_event) index instead,
+	// which at an event scans every listing of the tag for each build
+	// (65 ms instead of under 1 for a package of a 20,000-build tag).
+	col := `tl.tag_id`
+	if q.Package != "" {
+		col = `+tl.tag_id`
+	}
 	if len(uniq) == 1 {
-		query = strings.Replace(query, `tl.tag_id = ?`, `tl.tag_id = `+strconv.FormatInt(uniq[0], 10), 1)
+		query = strings.Replace(query, `tl.tag_id = ?`, col+` = `+strconv.FormatInt(uniq[0], 10), 1)
 	} else {
 		var ids []string
 		for _, id := range uniq {
 			ids = append(ids, strconv.FormatInt(id, 10))
 		}
-		query = strings.Replace(query, `tl.tag_id = ?`, `tl.tag_id IN (`+strings.Join(ids, ",")+`)`, 1)
+		query = strings.Replace(query, `tl.tag_id = ?`, col+` IN (`+strings.Join(ids, ",")+`)`, 1)
 	}
 	rows, err := tx.Query(query, append(append([]any{}, cargs...), extra...)...)
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -200,16 +202,28 @@ func run(ctx context.Context, o *Options) error {
 	if err != nil {
 		return err
 	}
-	// the remote must answer before anything is made here
 	remote := &hubmirror.Remote{Hub: rh}
-	if err := remote.Ping(ctx); err != nil {
-		return fmt.Errorf("cannot reach %s: %w", rh.Server(), err)
+	unreachable := func(err error) error {
+		var ue *url.Error
+		var oe *net.OpError
+		if errors.As(err, &ue) || errors.As(err, &oe) {
+			return fmt.Errorf("cannot reach %s: %w", rh.Server(), err)
+		}
+		return err
 	}
 	dir, err := filepath.Abs(o.Dir)
 	if err != nil {
 		return err
 	}
 	_, err = os.Stat(filepath.Join(dir, store.DBFile))
+	// The remote must answer before anything is made here. With a hub
+	// already here the first read is that check (nothing is written before
+	// the reads), one request fewer for a --since-last refresh.
+	if err != nil || o.DryRun {
+		if perr := remote.Ping(ctx); perr != nil {
+			return unreachable(perr)
+		}
+	}
 	if o.DryRun {
 		var lh *cmdutil.LocalHub
 		if err == nil {
@@ -247,6 +261,9 @@ func run(ctx context.Context, o *Options) error {
 	})
 	if sum != nil && sum.Result != nil {
 		report(o, dir, sum)
+	}
+	if err != nil && (sum == nil || sum.Result == nil) {
+		err = unreachable(err)
 	}
 	if err != nil && ctx.Err() != nil {
 		logf("The mirror was interrupted: each build is imported whole or not at all, and the tags are marked mirrored only at the end; the files downloaded are kept: run the same command again to continue")
