@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,6 +28,10 @@ type Options struct {
 	SinceLast bool
 	// NoRepos skips the repo regeneration.
 	NoRepos bool
+	// ExternalCache, when set, points the mirrored external repos at a
+	// local copy: file://ExternalCache/NAME/$arch/ instead of the remote
+	// URL (see CacheURL).
+	ExternalCache string
 	// DryRun stops after the plan (Summary.Plan): nothing is written or
 	// downloaded. The local hub may then be nil (an empty hub).
 	DryRun     bool
@@ -80,6 +86,9 @@ func Run(ctx context.Context, r *Remote, h *hub.Hub, o Options) (*Summary, error
 				return nil, fmt.Errorf("--since-last: %s was never mirrored here: mirror it once without --since-last", t)
 			}
 		}
+	}
+	if o.ExternalCache != "" {
+		useExternalCache(s, o.ExternalCache, logf)
 	}
 	arches := o.Arches
 	if len(arches) == 0 {
@@ -238,4 +247,33 @@ func count(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// CacheURL is where --external-cache DIR puts the external repo name:
+// file://DIR/NAME/$arch/ (Koji substitutes $arch for each buildroot arch).
+func CacheURL(dir, name string) string {
+	return "file://" + filepath.ToSlash(filepath.Join(dir, name)) + "/$arch/"
+}
+
+// useExternalCache points the snapshot's external repos at their copies
+// under dir, and says how to fill a copy that is missing.
+func useExternalCache(s *Snapshot, dir string, logf func(string, ...any)) {
+	said := map[string]bool{}
+	for _, t := range s.Tags {
+		for i, r := range t.ExtRepos {
+			remote := r.URL
+			t.ExtRepos[i].URL = CacheURL(dir, r.ExternalRepoName)
+			if said[r.ExternalRepoName] {
+				continue
+			}
+			said[r.ExternalRepoName] = true
+			local := filepath.Join(dir, r.ExternalRepoName)
+			if _, err := os.Stat(local); err != nil {
+				logf("External repo %s: %s is not there yet; fill it for each arch A with: dnf reposync --repofrompath=%s,%s --repo=%s --download-metadata --norepopath -p %s/A",
+					r.ExternalRepoName, local, r.ExternalRepoName, strings.ReplaceAll(remote, "$arch", "A"), r.ExternalRepoName, local)
+			} else {
+				logf("External repo %s: the local copy %s (remote %s)", r.ExternalRepoName, local, remote)
+			}
+		}
+	}
 }

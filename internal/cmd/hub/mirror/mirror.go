@@ -38,7 +38,9 @@ type Options struct {
 	SinceLast bool
 	NoRepos   bool
 	DryRun    bool
-	Workers   int
+	// ExternalCache is --external-cache (made absolute).
+	ExternalCache string
+	Workers       int
 }
 
 // NewCmdMirror returns the hub mirror command; runF replaces the run
@@ -86,6 +88,11 @@ applies only those changes: new taggings, untaggings, package-list changes,
 configuration changes. A full run makes each mirrored tag hold exactly the
 remote's latest builds; --since-last untags only what the remote untagged.
 
+External repos stay the remote's URLs (the buildroot still needs them);
+--external-cache DIR points them at local copies instead,
+file://DIR/NAME/$arch/, and says how to fill a copy that is not there yet
+(dnf reposync). An external repo that exists here already keeps its URL.
+
 --dry-run (-n) reads the remote and prints, one line each, what the mirror
 would change here (tags, parents, package lists, builds to import, tag and
 untag), and changes nothing.
@@ -120,6 +127,11 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 			}
 			opts.Dir = d
 			opts.Args = args
+			if opts.ExternalCache != "" {
+				if opts.ExternalCache, err = filepath.Abs(opts.ExternalCache); err != nil {
+					return err
+				}
+			}
 			if fl := cmd.Flag("config"); fl != nil {
 				opts.Config = fl.Value.String()
 			}
@@ -130,6 +142,8 @@ profile's, else --topurl, else the hub URL with /kojihub replaced by
 		},
 	}
 	hubcmd.AddDirFlag(cmd, &dir)
+	cmd.Flags().StringVar(&dir, "into", "", "the same as --dir: the local hub `directory` to mirror into")
+	cmd.Flags().StringVar(&opts.ExternalCache, "external-cache", "", "point the external repos at local copies: file://`DIR`/NAME/$arch/ (the buildroot reads them there)")
 	cmd.Flags().StringVar(&opts.From, "from", "", "the remote hub: a Koji config `PROFILE` or a hub URL")
 	cmd.Flags().StringVar(&opts.TopURL, "topurl", "", "`URL` of the remote's files (default: the profile's topurl, or the hub URL's /kojifiles)")
 	cmd.Flags().StringVar(&opts.RPMs, "rpms", hubmirror.RPMsLatest, "which builds to import: `MODE` is latest, all or none")
@@ -257,7 +271,7 @@ func run(ctx context.Context, o *Options) error {
 	}
 	sum, err := hubmirror.Run(ctx, remote, lh.Hub, hubmirror.Options{
 		Source: rh.Server(), Args: o.Args, RPMs: o.RPMs, Arches: o.Arches, SinceLast: o.SinceLast,
-		NoRepos: o.NoRepos, Downloader: dl, Logf: logf,
+		NoRepos: o.NoRepos, ExternalCache: o.ExternalCache, Downloader: dl, Logf: logf,
 	})
 	if sum != nil && sum.Result != nil {
 		report(o, dir, sum)
@@ -278,7 +292,7 @@ func dryRun(ctx context.Context, o *Options, remote *hubmirror.Remote, source st
 		h = lh.Hub
 	}
 	sum, err := hubmirror.Run(ctx, remote, h, hubmirror.Options{Source: source, Args: o.Args, RPMs: o.RPMs,
-		Arches: o.Arches, SinceLast: o.SinceLast, DryRun: true})
+		Arches: o.Arches, SinceLast: o.SinceLast, ExternalCache: o.ExternalCache, DryRun: true})
 	if err != nil {
 		return err
 	}
