@@ -94,36 +94,77 @@ func settle(t *testing.T, h *hub.Hub) {
 	t.Fatal("the engine did not finish the repo requests in 2 minutes")
 }
 
-func recordKojiCLIRepos(t *testing.T, cli string) {
-	h := kojiCLIFixture(t)
-	dir := filepath.Dir(h.TopDir())
-	ctx, cancel := context.WithCancel(context.Background())
+// servedEngine is a fixture hub's task engine running as in
+// `osg-build hub serve` (automatic regeneration off), which a recording may
+// stop for a while (stop, start).
+type servedEngine struct {
+	e      *engine.Engine
+	cancel context.CancelFunc
+}
+
+func startServedEngine(t *testing.T, h *hub.Hub) *servedEngine {
+	t.Helper()
 	off := false
-	e, err := engine.New(ctx, h, engine.Options{AutoRegen: &off})
+	e, err := engine.New(context.Background(), h, engine.Options{AutoRegen: &off})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.Start(ctx)
-	t.Cleanup(func() { cancel(); e.Wait() })
+	s := &servedEngine{e: e}
+	s.start()
+	t.Cleanup(s.stop)
+	return s
+}
+
+func (s *servedEngine) start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	s.e.Start(ctx)
+}
+
+func (s *servedEngine) stop() {
+	if s.cancel != nil {
+		s.cancel()
+		s.e.Wait()
+		s.cancel = nil
+	}
+}
+
+// kojiCLIRecorder serves a fixture hub over TLS and runs the koji CLI
+// against it, logged in with the fixture's certificate, recording every
+// /kojihub request and answer.
+type kojiCLIRecorder struct {
+	t    *testing.T
+	cli  string
+	conf string
+	ca   string
+	mu   sync.Mutex
+	cur  []string
+	got  []exchange
+}
+
+func newKojiCLIRecorder(t *testing.T, h *hub.Hub, cli string) *kojiCLIRecorder {
+	t.Helper()
+	dir := filepath.Dir(h.TopDir())
 	tc, err := hub.ServerTLS(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var mu sync.Mutex
-	var cur []string
-	var got []exchange
+	r := &kojiCLIRecorder{t: t, cli: cli}
 	inner := h.Handler()
-	rec := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
+	rec := http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(body))
 		bw := &bodyWriter{ResponseWriter: w}
-		inner.ServeHTTP(bw, r)
-		if !strings.HasPrefix(r.URL.Path, "/kojihub") {
+		inner.ServeHTTP(bw, req)
+		if !strings.HasPrefix(req.URL.Path, "/kojihub") {
 			return
 		}
-		mu.Lock()
-		got = append(got, exchange{Command: cur, URL: recordedURL(r), Session: sessionHeaders(r), Request: string(body), Response: bw.buf.String()})
-		mu.Unlock()
+		e := exchange{URL: recordedURL(req), Session: sessionHeaders(req), Response: bw.buf.String()}
+		e.setRequest(body)
+		r.mu.Lock()
+		e.Command = r.cur
+		r.got = append(r.got, e)
+		r.mu.Unlock()
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -132,36 +173,68 @@ func recordKojiCLIRepos(t *testing.T, cli string) {
 	srv := &http.Server{Handler: rec, TLSConfig: tc, ReadHeaderTimeout: 10 * time.Second}
 	go srv.ServeTLS(ln, "", "")
 	t.Cleanup(func() { srv.Close() })
-	conf := filepath.Join(t.TempDir(), "koji.conf")
+	r.conf = filepath.Join(t.TempDir(), "koji.conf")
 	pkiDir := filepath.Join(dir, hub.PKIDir)
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf("[koji]\nserver = https://%s/kojihub\nweburl = https://%s/koji\ntopurl = https://%s/kojifiles\n"+
+	r.ca = filepath.Join(pkiDir, "ca.crt")
+	if err := os.WriteFile(r.conf, []byte(fmt.Sprintf("[koji]\nserver = https://%s/kojihub\nweburl = https://%s/koji\ntopurl = https://%s/kojifiles\n"+
 		"serverca = %s\nauthtype = ssl\ncert = %s\npoll_interval = 1\n",
-		ln.Addr(), ln.Addr(), ln.Addr(), filepath.Join(pkiDir, "ca.crt"), filepath.Join(pkiDir, "tester.pem"))), 0o644); err != nil {
+		ln.Addr(), ln.Addr(), ln.Addr(), r.ca, filepath.Join(pkiDir, "tester.pem"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range kojiCLIRepoCommands {
-		mu.Lock()
-		cur = c
-		mu.Unlock()
-		args := append([]string{cli, "--config", conf}, c...)
-		cmd := exec.Command("/usr/bin/python3", args...)
-		cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Dir(filepath.Dir(cli))+":"+filepath.Dir(cli))
-		cmd.Dir = t.TempDir()
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Errorf("koji %s: %v\n%s", strings.Join(c, " "), err, out)
-		}
-		t.Logf("koji %s:\n%s", strings.Join(c, " "), out)
-		settle(t, h)
+	return r
+}
+
+// run runs the CLI with args (c when none), its traffic recorded under the
+// command c, in the directory wd (a new one when ""); a failing command
+// fails the recording. It returns the command's output.
+func (r *kojiCLIRecorder) run(c []string, wd string, args ...string) string {
+	t := r.t
+	t.Helper()
+	if args == nil {
+		args = c
 	}
-	b, err := json.MarshalIndent(got, "", " ")
+	r.mu.Lock()
+	r.cur = c
+	r.mu.Unlock()
+	cmd := exec.Command("/usr/bin/python3", append([]string{r.cli, "--config", r.conf}, args...)...)
+	// REQUESTS_CA_BUNDLE: the downloads from topurl trust the fixture's CA
+	cmd.Env = append(os.Environ(), "PYTHONPATH="+filepath.Dir(filepath.Dir(r.cli))+":"+filepath.Dir(r.cli), "REQUESTS_CA_BUNDLE="+r.ca)
+	if wd == "" {
+		wd = t.TempDir()
+	}
+	cmd.Dir = wd
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("koji %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	t.Logf("koji %s:\n%s", strings.Join(args, " "), out)
+	return string(out)
+}
+
+// save writes the recording into testdata/koji-cli/name.
+func (r *kojiCLIRecorder) save(name string, ncommands int) {
+	t := r.t
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b, err := json.MarshalIndent(r.got, "", " ")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(kojiCLIDir, kojiCLIReposFile), append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(kojiCLIDir, name), append(b, '\n'), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("recorded %d requests of %d commands", len(got), len(kojiCLIRepoCommands))
+	t.Logf("recorded %d requests of %d commands", len(r.got), ncommands)
+}
+
+func recordKojiCLIRepos(t *testing.T, cli string) {
+	h := kojiCLIFixture(t)
+	startServedEngine(t, h)
+	r := newKojiCLIRecorder(t, h, cli)
+	for _, c := range kojiCLIRepoCommands {
+		r.run(c, "")
+		settle(t, h)
+	}
+	r.save(kojiCLIReposFile, len(kojiCLIRepoCommands))
 }
 
 // TestKojiCLIRepoReplay replays testdata/koji-cli/repos.json: the logins
@@ -174,7 +247,33 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 	if *recordKojiCLI != "" {
 		recordKojiCLIRepos(t, *recordKojiCLI)
 	}
-	data, err := os.ReadFile(filepath.Join(kojiCLIDir, kojiCLIReposFile))
+	commands, methods := replayKojiCLILoggedIn(t, kojiCLIFixture(t), kojiCLIReposFile, nil)
+	distinct := map[string]bool{}
+	for _, c := range kojiCLIRepoCommands {
+		distinct[strings.Join(c, " ")] = true
+	}
+	if len(commands) < len(distinct) {
+		t.Errorf("the recording has %d of the %d commands: record again with -record-koji-cli", len(commands), len(distinct))
+	}
+	for _, m := range []string{"repo.request", "repo.get", "repo.checkRequest", "repo.query", "repo.queryQueue", "sslLogin"} {
+		if !methods[m] {
+			t.Errorf("the recording has no %s call", m)
+		}
+	}
+}
+
+// replayKojiCLILoggedIn replays the recording testdata/koji-cli/name on the
+// fixture h: the logins are made again with a client certificate of the
+// recorded user (the recorded sessions are mapped to the new ones) and the
+// engine runs the tasks to the end after every request (except those of the
+// commands engineOff reports: the recording's engine was stopped for
+// them). An answer's shape must be one of those recorded for the same
+// command and method (the recording polled while the engine worked; the
+// replay's engine is always done). It returns the commands and methods
+// replayed (a multiCall's by the methods it called too).
+func replayKojiCLILoggedIn(t *testing.T, h *hub.Hub, name string, engineOff func(command []string) bool) (commands, methods map[string]bool) {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(kojiCLIDir, name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,8 +283,7 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 	}
 	shapes := map[string]map[string]bool{}
 	key := func(e exchange) string {
-		method, _, _ := xmlrpc.DecodeCallBytes([]byte(e.Request))
-		return strings.Join(e.Command, " ") + " | " + method
+		return strings.Join(e.Command, " ") + " | " + e.method()
 	}
 	for _, e := range ex {
 		k := key(e)
@@ -194,7 +292,6 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 		}
 		shapes[k][shapeOf(e.Response)] = true
 	}
-	h := kojiCLIFixture(t)
 	ctx := context.Background()
 	off := false
 	eng, err := engine.New(ctx, h, engine.Options{AutoRegen: &off})
@@ -204,8 +301,8 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 	handler := h.Handler()
 	cert := &x509.Certificate{Subject: pkix.Name{CommonName: "tester"}}
 	sessions := map[string]string{} // recorded session id or key -> the replay's
-	commands := map[string]bool{}
-	methods := map[string]bool{}
+	commands = map[string]bool{}
+	methods = map[string]bool{}
 	for i, e := range ex {
 		u := e.URL
 		if u == "" {
@@ -222,8 +319,12 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 			}
 		}
 		pu.RawQuery = q.Encode()
-		req := httptest.NewRequest(http.MethodPost, "https://127.0.0.1"+pu.RequestURI(), strings.NewReader(e.Request))
-		req.Header.Set("Content-Type", "text/xml")
+		req := httptest.NewRequest(http.MethodPost, "https://127.0.0.1"+pu.RequestURI(), bytes.NewReader(e.request()))
+		if e.method() == "rawUpload" {
+			req.Header.Set("Content-Type", "application/octet-stream")
+		} else {
+			req.Header.Set("Content-Type", "text/xml")
+		}
 		for k, v := range e.Session {
 			if n := sessions[v]; n != "" && k != "Koji-Session-Callnum" {
 				v = n
@@ -255,23 +356,16 @@ func TestKojiCLIRepoReplay(t *testing.T) {
 			}
 			t.Errorf("request %d (%s): the answer's shape is not one recorded\nrecorded: %s\nnow:      %s", i, k, strings.Join(want, "\n          "), got)
 		}
-		method, _, _ := xmlrpc.DecodeCallBytes([]byte(e.Request))
-		methods[method] = true
+		for _, m := range e.methods() {
+			methods[m] = true
+		}
 		commands[strings.Join(e.Command, " ")] = true
+		if engineOff != nil && engineOff(e.Command) {
+			continue
+		}
 		if err := eng.RunUntilIdle(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
-	distinct := map[string]bool{}
-	for _, c := range kojiCLIRepoCommands {
-		distinct[strings.Join(c, " ")] = true
-	}
-	if len(commands) < len(distinct) {
-		t.Errorf("the recording has %d of the %d commands: record again with -record-koji-cli", len(commands), len(distinct))
-	}
-	for _, m := range []string{"repo.request", "repo.get", "repo.checkRequest", "repo.query", "repo.queryQueue", "sslLogin"} {
-		if !methods[m] {
-			t.Errorf("the recording has no %s call", m)
-		}
-	}
+	return commands, methods
 }

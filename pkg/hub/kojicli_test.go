@@ -18,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/hub"
@@ -94,11 +95,61 @@ func kojiCLIFixture(t *testing.T) *hub.Hub {
 // exchange is one recorded request and answer; URL (path and query) and
 // Session (the Koji-Session-* headers) are kept for logged-in commands.
 type exchange struct {
-	Command  []string          `json:"command"`
-	URL      string            `json:"url,omitempty"`
-	Session  map[string]string `json:"session,omitempty"`
-	Request  string            `json:"request"`
-	Response string            `json:"response"`
+	Command []string          `json:"command"`
+	URL     string            `json:"url,omitempty"`
+	Session map[string]string `json:"session,omitempty"`
+	Request string            `json:"request"`
+	// RequestRaw is a request body that is not UTF-8 text (an upload's
+	// chunk), base64 in the file; Request is "" then.
+	RequestRaw []byte `json:"request_raw,omitempty"`
+	Response   string `json:"response"`
+}
+
+func (e *exchange) setRequest(body []byte) {
+	if utf8.Valid(body) {
+		e.Request = string(body)
+	} else {
+		e.RequestRaw = body
+	}
+}
+
+func (e exchange) request() []byte {
+	if e.RequestRaw != nil {
+		return e.RequestRaw
+	}
+	return []byte(e.Request)
+}
+
+// method is the request's XML-RPC method, "rawUpload" for an upload's
+// chunk (its body is the file's data).
+func (e exchange) method() string {
+	if strings.Contains(e.URL, "filename=") && strings.Contains(e.URL, "offset=") {
+		return "rawUpload"
+	}
+	m, _, _ := xmlrpc.DecodeCallBytes(e.request())
+	return m
+}
+
+// methods is the request's method and, for a multiCall, those it calls.
+func (e exchange) methods() []string {
+	m := e.method()
+	out := []string{m}
+	if m != "multiCall" && m != "system.multicall" {
+		return out
+	}
+	_, params, _ := xmlrpc.DecodeCallBytes(e.request())
+	if len(params) == 0 {
+		return out
+	}
+	calls, _ := params[0].([]any)
+	for _, c := range calls {
+		if cm, ok := c.(map[string]any); ok {
+			if name, ok := cm["methodName"].(string); ok {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
 }
 
 func recordKojiCLITraffic(t *testing.T, cli string) {
