@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"io/fs"
 	"os"
@@ -486,4 +487,76 @@ func (h *Hub) GetBuildLogs(ctx context.Context, build koji.Ref) ([]BuildLog, err
 		return nil
 	})
 	return logs, err
+}
+
+// DeleteExternalRepo is deleteExternalRepo(info) (admin): the repo is
+// removed from every tag that has it and its config revoked, as Koji's
+// delete_external_repo (the name stays in the history).
+func (h *Hub) DeleteExternalRepo(ctx context.Context, repo koji.Ref) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, r, err := h.adminExternalRepo(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Revoke("tag_external_repos", c.UserID, "external_repo_id = ?", r.ID); err != nil {
+			return err
+		}
+		_, err = tx.Revoke("external_repo_config", c.UserID, "external_repo_id = ?", r.ID)
+		return err
+	})
+}
+
+// EditExternalRepo is editExternalRepo(info, name=None, url=None) (admin):
+// a new name (not taken by another repo) and/or URL (a trailing / added).
+func (h *Hub) EditExternalRepo(ctx context.Context, repo koji.Ref, name, url string) error {
+	return h.write(ctx, func(tx *store.Tx) error {
+		c, r, err := h.adminExternalRepo(ctx, tx, repo)
+		if err != nil {
+			return err
+		}
+		if name != "" && name != r.Name {
+			var other int64
+			err := tx.QueryRow(`SELECT id FROM external_repo WHERE name = ?`, name).Scan(&other)
+			if err == nil {
+				return fault(koji.GenericError, "name \"%s\" is already taken by external repo %d", name, other)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if _, err := tx.Exec(`UPDATE external_repo SET name = ? WHERE id = ?`, name, r.ID); err != nil {
+				return err
+			}
+		}
+		if url != "" && url != r.URL {
+			if !strings.HasSuffix(url, "/") {
+				url += "/"
+			}
+			if _, err := tx.Revoke("external_repo_config", c.UserID, "external_repo_id = ?", r.ID); err != nil {
+				return err
+			}
+			return tx.InsertVersioned("external_repo_config", c.UserID, []string{"external_repo_id", "url"}, []any{r.ID, url})
+		}
+		return nil
+	})
+}
+
+// adminExternalRepo checks the admin permission and finds an active
+// external repo (Koji's strict get_external_repo).
+func (h *Hub) adminExternalRepo(ctx context.Context, tx *store.Tx, repo koji.Ref) (*Caller, *koji.ExternalRepo, error) {
+	c, err := h.caller(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := h.assertPerm(tx, c, "admin"); err != nil {
+		return nil, nil, err
+	}
+	w, a := extRepoWhere(repo)
+	rs, err := readExternalRepos(tx, w, nil, a...)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rs) == 0 {
+		return nil, nil, fault(koji.GenericError, "No such repo: %s", pyRepr(repo.Value()))
+	}
+	return c, &rs[0], nil
 }

@@ -731,17 +731,21 @@ func (h *Hub) CreateExternalRepo(ctx context.Context, name, url string) (*koji.E
 		if err := h.assertPerm(tx, c, "admin"); err != nil {
 			return err
 		}
-		var n int
-		if err := tx.QueryRow(`SELECT count(*) FROM external_repo WHERE name = ?`, name).Scan(&n); err != nil {
+		if rs, err := readExternalRepos(tx, ` AND r.name = ?`, nil, name); err != nil {
 			return err
-		}
-		if n > 0 {
+		} else if len(rs) > 0 {
 			return fault(koji.GenericError, "An external repo named \"%s\" already exists", name)
 		}
 		if !strings.HasSuffix(url, "/") {
 			url += "/"
 		}
-		id, err := tx.Insert(`INSERT INTO external_repo (name) VALUES (?)`, name)
+		// a deleted repo's name row stays (its history): reuse its id, as
+		// Koji's get_external_repo_id(create=True)
+		var id int64
+		err = tx.QueryRow(`SELECT id FROM external_repo WHERE name = ?`, name).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			id, err = tx.Insert(`INSERT INTO external_repo (name) VALUES (?)`, name)
+		}
 		if err != nil {
 			return err
 		}

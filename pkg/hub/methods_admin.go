@@ -127,6 +127,20 @@ func defineAdminMethods() {
 			}
 			return nil, h.SnapshotTagModify(ctx, rs[0], rs[1], o, a.bool("remove"))
 		})
+	def("deleteExternalRepo", "delete_external_repo(info)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		r, err := a.ref("info")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.DeleteExternalRepo(ctx, r)
+	})
+	def("editExternalRepo", "edit_external_repo(info, name=None, url=None)", true, func(ctx context.Context, h *Hub, a args) (any, error) {
+		r, err := a.ref("info")
+		if err != nil {
+			return nil, err
+		}
+		return nil, h.EditExternalRepo(ctx, r, a.str("name"), a.str("url"))
+	})
 }
 
 // snapshotArgs are the options snapshotTag and snapshotTagModify share. A

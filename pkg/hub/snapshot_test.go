@@ -163,3 +163,62 @@ func TestSnapshotTagNoneFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestDeleteEditExternalRepo: deleteExternalRepo takes the repo off every
+// tag and revokes it (the name can be made again), editExternalRepo renames
+// it and changes its URL, as Koji's.
+func TestDeleteEditExternalRepo(t *testing.T) {
+	ctx := context.Background()
+	h := openHub(t)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tag := range []string{"a", "b"} {
+		_, err := h.CreateTag(ctx, tag, koji.CreateTagOpts{})
+		must(err)
+	}
+	_, err := h.CreateExternalRepo(ctx, "epel", "https://epel.example/$arch")
+	must(err)
+	_, err = h.CreateExternalRepo(ctx, "other", "https://other.example/")
+	must(err)
+	must(h.AddExternalRepoToTag(ctx, koji.ByName("a"), koji.ByName("epel"), 5, koji.AddExternalRepoToTagOpts{}))
+	must(h.AddExternalRepoToTag(ctx, koji.ByName("b"), koji.ByName("epel"), 5, koji.AddExternalRepoToTagOpts{}))
+
+	if _, err := h.Call(ctx, "editExternalRepo", []any{"epel"}, map[string]any{"name": "other"}); err == nil || !strings.Contains(err.Error(), `name "other" is already taken by external repo`) {
+		t.Errorf("rename onto a taken name: %v", err)
+	}
+	_, err = h.Call(ctx, "editExternalRepo", []any{"epel"}, map[string]any{"name": "epel9", "url": "https://epel.example/9/$arch"})
+	must(err)
+	r, err := h.GetExternalRepo(ctx, koji.ByName("epel9"), koji.GetExternalRepoOpts{Strict: true})
+	must(err)
+	if r.URL != "https://epel.example/9/$arch/" {
+		t.Errorf("url after edit: %s", r.URL)
+	}
+	_, err = h.Call(ctx, "deleteExternalRepo", []any{"epel9"}, nil)
+	must(err)
+	for _, tag := range []string{"a", "b"} {
+		l, err := h.GetTagExternalRepos(ctx, koji.GetTagExternalReposOpts{TagInfo: koji.ByName(tag)})
+		must(err)
+		if len(l) != 0 {
+			t.Errorf("%s still has %v", tag, l)
+		}
+	}
+	if l, _ := h.ListExternalRepos(ctx, koji.ListExternalReposOpts{}); len(l) != 1 || l[0].Name != "other" {
+		t.Errorf("external repos after delete: %v", l)
+	}
+	if _, err := h.Call(ctx, "deleteExternalRepo", []any{"epel9"}, nil); err == nil || !strings.Contains(err.Error(), "No such repo: 'epel9'") {
+		t.Errorf("deleting twice: %v", err)
+	}
+	// the name can be made again, with its old id
+	again, err := h.CreateExternalRepo(ctx, "epel9", "https://new.example/")
+	must(err)
+	if again.ID != r.ID {
+		t.Errorf("re-created with id %d, was %d", again.ID, r.ID)
+	}
+	if _, err := h.CreateExternalRepo(ctx, "epel9", "https://new.example/"); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Errorf("creating twice: %v", err)
+	}
+}

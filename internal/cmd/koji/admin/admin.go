@@ -59,10 +59,14 @@ func NewCmds(f *cmdutil.Factory) []*cobra.Command {
 			}),
 		newCmd(f, &cobra.Command{Use: "remove-target <target>", Short: "Remove a build target",
 			Example: "$ osg-koji remove-target my-target", Args: shared.RangeArgs(1, 1, "please specify a build target to remove")}, removeTarget, func(*cobra.Command, *Options) {}),
-		newCmd(f, &cobra.Command{Use: "remove-external-repo <repo> <tag>... | --alltags <repo>", Short: "Remove an external repo from tags",
-			Example: "$ osg-koji remove-external-repo epel9 osg-25-main-el9-build", Args: shared.MinArgs(1, "please specify an external repo")}, removeExternalRepo,
+		newCmd(f, &cobra.Command{Use: "remove-external-repo <repo> [<tag>...] [--alltags]", Short: "Remove an external repo from tags, or delete it",
+			Long: `Remove an external repo from the tags named, or with --alltags from every tag
+that has it. With no tags the repo is deleted, as koji does; when tags still
+use it that needs --force (which removes it from them first).`,
+			Example: "$ osg-koji remove-external-repo epel9 osg-25-main-el9-build\n$ osg-koji remove-external-repo --force old-epel", Args: shared.MinArgs(1, "please specify an external repo")}, removeExternalRepo,
 			func(c *cobra.Command, o *Options) {
 				c.Flags().BoolVar(&o.AllTags, "alltags", false, "remove the repo from every tag that has it")
+				c.Flags().BoolVar(&o.Force, "force", false, "with no tags: delete the repo even though tags use it")
 			}),
 		newCmd(f, &cobra.Command{Use: "revoke-permission <permission> <user>...", Short: "Revoke a permission from users",
 			Example: "$ osg-koji revoke-permission build packager", Args: shared.MinArgs(2, "please specify a permission and at least one user")}, revokePermission, func(*cobra.Command, *Options) {}),
@@ -223,8 +227,8 @@ func removeTarget(ctx context.Context, o *Options) error {
 
 func removeExternalRepo(ctx context.Context, o *Options) error {
 	repo, tags := o.Args[0], o.Args[1:]
-	if len(tags) == 0 && !o.AllTags {
-		return cmdutil.FlagErrorf("please name the tags to remove %s from, or give --alltags", repo)
+	if len(tags) > 0 && o.AllTags {
+		return cmdutil.FlagErrorf("do not name tags with --alltags")
 	}
 	h, err := o.OpenForWrite(ctx)
 	if err != nil {
@@ -242,8 +246,24 @@ func removeExternalRepo(ctx context.Context, o *Options) error {
 		return err
 	}
 	has := map[string]bool{}
+	var used []string
 	for _, c := range current {
 		has[c.TagName] = true
+		used = append(used, c.TagName)
+	}
+	if len(tags) == 0 && !o.AllTags {
+		// no tags: delete the repo, as koji does (--force when tags use it)
+		if len(used) > 0 && !o.Force {
+			return fmt.Errorf("external repo %s is used by tag(s): %s: use --force to remove it from them and delete it, or name the tags to remove it from", r.Name, strings.Join(used, ", "))
+		}
+		if _, err := h.Call(ctx, "deleteExternalRepo", []any{r.ID}, nil); err != nil {
+			return err
+		}
+		if o.JSON {
+			return o.WriteJSON(map[string]any{"repo": r.Name, "removed_from": used, "deleted": true})
+		}
+		o.Statusf("Deleted external repo %s\n", r.Name)
+		return nil
 	}
 	if o.AllTags {
 		tags = tags[:0]

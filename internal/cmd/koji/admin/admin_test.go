@@ -94,7 +94,7 @@ func TestAdminVerbs(t *testing.T) {
 	}
 	kojicmdtest.Must(t, e.Hub.AddExternalRepoToTag(ctx, koji.ByName("a"), koji.ByName("epel"), 5, koji.AddExternalRepoToTagOpts{}))
 	kojicmdtest.Must(t, e.Hub.AddExternalRepoToTag(ctx, koji.ByName("b"), koji.ByName("epel"), 5, koji.AddExternalRepoToTagOpts{}))
-	if err := run(t, e, "remove-external-repo", "epel"); err == nil || !strings.Contains(err.Error(), "--alltags") {
+	if err := run(t, e, "remove-external-repo", "epel"); err == nil || !strings.Contains(err.Error(), "external repo epel is used by tag(s): a, b: use --force") {
 		t.Errorf("no tags: %v", err)
 	}
 	kojicmdtest.Must(t, run(t, e, "remove-external-repo", "epel", "a"))
@@ -104,6 +104,12 @@ func TestAdminVerbs(t *testing.T) {
 	kojicmdtest.Must(t, run(t, e, "remove-external-repo", "--alltags", "epel"))
 	if l, _ := e.Hub.GetTagExternalRepos(ctx, koji.GetTagExternalReposOpts{}); len(l) != 0 {
 		t.Errorf("left: %v", l)
+	}
+	// no tags: the repo is deleted (--force when tags use it)
+	kojicmdtest.Must(t, e.Hub.AddExternalRepoToTag(ctx, koji.ByName("a"), koji.ByName("epel"), 5, koji.AddExternalRepoToTagOpts{}))
+	kojicmdtest.Must(t, run(t, e, "remove-external-repo", "--force", "epel"))
+	if l, _ := e.Hub.ListExternalRepos(ctx, koji.ListExternalReposOpts{}); len(l) != 0 {
+		t.Errorf("after delete: %v", l)
 	}
 
 	// revoke-permission
