@@ -44,6 +44,8 @@ var kojiCLIWriteCommands = [][]string{
 	{"add-external-repo", "osgtest-ext", "https://mirror.invalid/osgtest/$arch/"},
 	{"add-external-repo", "-t", "osgtest-a", "-p", "10", "osgtest-ext"},
 	{"remove-external-repo", "osgtest-ext", "osgtest-a"},
+	{"add-external-repo", "-t", "osgtest-a", "osgtest-ext"},
+	{"remove-external-repo", "--force", "osgtest-ext"},
 	{"add-user", "osgtest-user"},
 	{"grant-permission", "--new", "osgtest-perm", "osgtest-user"},
 	{"revoke-permission", "osgtest-perm", "osgtest-user"},
@@ -152,9 +154,7 @@ func newestBuildroot(t *testing.T, h interface {
 
 // TestKojiCLIWriteReplay replays testdata/koji-cli/writes.json as
 // TestKojiCLIRepoReplay does repos.json, the engine left idle for the
-// requests the recording made with it stopped. Not recorded:
-// remove-external-repo of the repo itself (the hub has no
-// deleteExternalRepo).
+// requests the recording made with it stopped.
 func TestKojiCLIWriteReplay(t *testing.T) {
 	testutil.RequireTool(t, "rpmbuild") // the scratch build runs in the replay too
 	if *recordKojiCLI != "" {
@@ -170,7 +170,7 @@ func TestKojiCLIWriteReplay(t *testing.T) {
 	}
 	for _, m := range []string{"sslLogin", "createTag", "editTag2", "packageListAdd", "packageListBlock", "packageListRemove",
 		"tagBuild", "untagBuild", "moveBuild", "setInheritanceData", "createBuildTarget", "editBuildTarget",
-		"deleteBuildTarget", "createExternalRepo", "addExternalRepoToTag", "removeExternalRepoFromTag",
+		"deleteBuildTarget", "createExternalRepo", "addExternalRepoToTag", "removeExternalRepoFromTag", "deleteExternalRepo",
 		"createUser", "grantPermission", "revokePermission", "rawUpload", "importRPM", "deleteTag", "cancelTask", "build",
 		"snapshotTag", "snapshotTagModify", "checkUpload", "newRepo", "getRPMHeaders", "downloadTaskOutput",
 		"getRPM", "listBuildroots", "getTaskInfo", "getTaskChildren", "listArchives", "listTasks", "untaggedBuilds", "search", "system.methodHelp",
