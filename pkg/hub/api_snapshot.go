@@ -90,6 +90,8 @@ func snapshotConfig(tctx context.Context, h *Hub, st, dt *tagRow) error {
 	e.Arches = &arches
 	if st.PermID != nil {
 		e.Perm = koji.ByID(int(*st.PermID))
+	} else {
+		e.ClearPerm = true // Koji's edit_tag(perm=None)
 	}
 	for k, v := range st.Extra {
 		if !v.Blocked {

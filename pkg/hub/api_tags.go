@@ -321,6 +321,8 @@ func (h *Hub) EditTag2(ctx context.Context, ref koji.Ref, opts koji.EditTagOpts)
 				return err
 			}
 			t.PermID, changed = pid, true
+		} else if opts.ClearPerm && t.PermID != nil {
+			t.PermID, changed = nil, true
 		}
 		if changed {
 			if _, err := tx.Revoke("tag_config", c.UserID, "tag_id = ?", id); err != nil {

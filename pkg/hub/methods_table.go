@@ -148,8 +148,15 @@ func defineCoreMethods() {
 			if perm.IsZero() {
 				perm = rs[2]
 			}
+			// perm=None (koji edit-tag --no-perm) clears the permission
+			clear := false
+			for _, k := range []string{"perm", "perm_id"} {
+				if v, ok := a[k]; ok && v == nil {
+					clear = true
+				}
+			}
 			return nil, h.EditTag2(ctx, rs[0], koji.EditTagOpts{Name: a.strp("name"), Arches: a.strp("arches"), Locked: a.boolp("locked"),
-				Perm: perm, MavenSupport: a.boolp("maven_support"), MavenIncludeAll: a.boolp("maven_include_all"),
+				Perm: perm, ClearPerm: clear && perm.IsZero(), MavenSupport: a.boolp("maven_support"), MavenIncludeAll: a.boolp("maven_include_all"),
 				Extra: a.mapv("extra"), RemoveExtra: a.strs("remove_extra"), BlockExtra: a.strs("block_extra")})
 		})
 	def("getBuildConfig", "getBuildConfig(tag, event=None)", false, func(ctx context.Context, h *Hub, a args) (any, error) {

@@ -389,10 +389,13 @@ type CreateTagOpts struct {
 
 // EditTagOpts is the kwargs of editTag2; nil fields are left unchanged.
 type EditTagOpts struct {
-	Name            *string        `xmlrpc:"name,omitempty"`
-	Arches          *string        `xmlrpc:"arches,omitempty"`
-	Locked          *bool          `xmlrpc:"locked,omitempty"`
-	Perm            Ref            `xmlrpc:"perm,omitempty"`
+	Name   *string `xmlrpc:"name,omitempty"`
+	Arches *string `xmlrpc:"arches,omitempty"`
+	Locked *bool   `xmlrpc:"locked,omitempty"`
+	Perm   Ref     `xmlrpc:"perm,omitempty"`
+	// ClearPerm removes the tag's permission (Koji's perm=None, koji
+	// edit-tag --no-perm). The client sends it as perm=None.
+	ClearPerm       bool           `xmlrpc:"-"`
 	MavenSupport    *bool          `xmlrpc:"maven_support,omitempty"`
 	MavenIncludeAll *bool          `xmlrpc:"maven_include_all,omitempty"`
 	Extra           map[string]any `xmlrpc:"extra,omitempty"`

@@ -113,7 +113,15 @@ func (c *Client) CreateTag(ctx context.Context, name string, opts koji.CreateTag
 
 // EditTag2 implements koji.Hub.
 func (c *Client) EditTag2(ctx context.Context, tag koji.Ref, opts koji.EditTagOpts) error {
-	return c.exec(ctx, "editTag2", []any{tag.Value()}, opts)
+	kw := kwargs(opts)
+	if opts.ClearPerm && opts.Perm.IsZero() {
+		if kw == nil {
+			kw = map[string]any{}
+		}
+		kw["perm"] = nil // Koji's perm=None: no permission
+	}
+	_, err := c.call(ctx, nil, "editTag2", []any{tag.Value()}, kw)
+	return err
 }
 
 // GetBuildConfig implements koji.Hub.

@@ -25,13 +25,13 @@ type EditTagOptions struct {
 // NewCmdEditTag returns the edit-tag command.
 func NewCmdEditTag(f *cmdutil.Factory, runF func(*EditTagOptions) error) *cobra.Command {
 	opts := &EditTagOptions{Common: shared.NewCommon(f)}
-	var arches, rename string
-	var lock, unlock, maven, noMaven bool
+	var arches, rename, perm string
+	var lock, unlock, maven, noMaven, noPerm bool
 	cmd := &cobra.Command{
 		Use:   "edit-tag <name> [flags]",
 		Short: "Change a tag: arches, name, lock, extra options",
-		Long: `Change a tag (needs the tag or admin permission): its arches, its name, its
-lock, Maven support, and its extra options. -x sets an option (the value is
+		Long: `Change a tag (needs the tag or admin permission): its arches, its name, the
+permission needed to change it, its lock, Maven support, and its extra options. -x sets an option (the value is
 parsed as JSON, a number, True/False/None, else kept as text), -r removes one
 set on this tag, -b blocks one inherited from a parent. For example, a build
 tag's dist macro is rpm.macro.dist, and mock.yum.module_hotfixes=True lets
@@ -49,6 +49,13 @@ mock use modular packages from its external repos.`,
 			if rename != "" {
 				e.Name = &rename
 			}
+			if perm != "" && noPerm {
+				return cmdutil.FlagErrorf("--perm and --no-perm cannot be used together")
+			}
+			if perm != "" {
+				e.Perm = shared.Ref(perm)
+			}
+			e.ClearPerm = noPerm
 			if lock && unlock {
 				return cmdutil.FlagErrorf("--lock and --unlock cannot be used together")
 			}
@@ -73,8 +80,8 @@ mock use modular packages from its external repos.`,
 			}
 			e.RemoveExtra, e.BlockExtra = opts.RemoveExtra, opts.BlockExtra
 			if e.Arches == nil && e.Name == nil && e.Locked == nil && e.MavenSupport == nil && e.Extra == nil &&
-				len(e.RemoveExtra) == 0 && len(e.BlockExtra) == 0 {
-				return cmdutil.FlagErrorf("nothing to change: give --arches, --rename, --lock/--unlock, -x, -r or -b")
+				len(e.RemoveExtra) == 0 && len(e.BlockExtra) == 0 && e.Perm.IsZero() && !e.ClearPerm {
+				return cmdutil.FlagErrorf("nothing to change: give --arches, --rename, --perm/--no-perm, --lock/--unlock, -x, -r or -b")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -85,6 +92,8 @@ mock use modular packages from its external repos.`,
 	fl := cmd.Flags()
 	fl.StringVar(&arches, "arches", "", "the tag's `arches`, separated by commas or spaces")
 	fl.StringVar(&rename, "rename", "", "rename the tag to `NAME`")
+	fl.StringVar(&perm, "perm", "", "require the permission `PERM` to change the tag")
+	fl.BoolVar(&noPerm, "no-perm", false, "remove the tag's permission requirement")
 	fl.BoolVar(&lock, "lock", false, "lock the tag")
 	fl.BoolVar(&unlock, "unlock", false, "unlock the tag")
 	fl.BoolVar(&maven, "maven-support", false, "enable Maven repos for the tag")

@@ -41,10 +41,28 @@ func TestEditTag(t *testing.T) {
 	if _, ok := tag.Extra["n"]; ok {
 		t.Errorf("extra n not removed: %v", tag.Extra)
 	}
+	// --perm, then --no-perm (koji's perm=None)
+	kojicmdtest.Must(t, run(t, e, "t2", "--perm", "admin"))
+	if tag, _ = e.Hub.GetTag(ctx, koji.ByName("t2"), koji.GetTagOpts{}); tag.Perm == nil || *tag.Perm != "admin" {
+		t.Errorf("perm after --perm admin: %v", tag.Perm)
+	}
+	kojicmdtest.Must(t, run(t, e, "t2", "--no-perm"))
+	if tag, _ = e.Hub.GetTag(ctx, koji.ByName("t2"), koji.GetTagOpts{}); tag.Perm != nil || tag.PermID != nil {
+		t.Errorf("perm after --no-perm: %v %v", tag.Perm, tag.PermID)
+	}
+	// over the wire, perm=None clears it too
+	kojicmdtest.Must(t, run(t, e, "t2", "--perm", "admin"))
+	if _, err := e.Hub.Call(ctx, "editTag2", []any{"t2"}, map[string]any{"perm": nil}); err != nil {
+		t.Fatal(err)
+	}
+	if tag, _ = e.Hub.GetTag(ctx, koji.ByName("t2"), koji.GetTagOpts{}); tag.PermID != nil {
+		t.Errorf("perm after editTag2(perm=None): %v", tag.PermID)
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"t2", "--perm", "admin", "--no-perm"}, "cannot be used together"},
 		{[]string{"t2"}, "nothing to change"},
 		{[]string{"t2", "--lock", "--unlock"}, "cannot be used together"},
 		{[]string{"t2", "-x", "novalue"}, "use key=value"},
