@@ -87,6 +87,7 @@ type TagData struct {
 type Snapshot struct {
 	Source  string
 	Event   int
+	Version string // the remote's getKojiVersion
 	Targets []koji.BuildTarget
 	// Tags are every tag of the chains, parents before children.
 	Tags []*TagData

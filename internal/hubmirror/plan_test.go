@@ -283,6 +283,7 @@ func (f *fakeHub) MultiCall(ctx context.Context, calls []koji.Call, o koji.Multi
 func fakeRemote() *fakeHub {
 	return &fakeHub{answers: map[string]any{
 		"getLastEvent":                         koji.Event{ID: 100},
+		"getKojiVersion":                       "1.35.3",
 		"getBuildTarget t-el9":                 koji.BuildTarget{Name: "t-el9", BuildTagName: "t-el9-build", DestTagName: "t-el9-development"},
 		"getFullInheritance t-el9-build":       []koji.FullInheritanceLink{{Name: "t-el9-development"}, {Name: "osg-el9"}},
 		"getFullInheritance t-el9-development": []koji.FullInheritanceLink{{Name: "osg-el9"}},
@@ -388,5 +389,46 @@ func TestPlanTargetMoved(t *testing.T) {
 	}
 	if len(p.Local) != 1 || !p.Local[0].Reparent || p.Local[0].Missing || p.Local[0].Parent != "t-el9-development" {
 		t.Errorf("local %+v", p.Local)
+	}
+}
+
+// TestReadOldKoji: a remote older than the mirror can read is refused in
+// the first request, with what it needs.
+func TestReadOldKoji(t *testing.T) {
+	for _, tc := range []struct {
+		version   any
+		sinceLast bool
+		want      string
+	}{
+		{"1.24.1", false, "is Koji 1.24.1: hub mirror needs Koji 1.25 or later"},
+		{"1.33.0", true, "is Koji 1.33.0: --since-last needs Koji 1.34 or later"},
+		{"1.33.0", false, ""},
+		{"1.35.3", true, ""},
+		{"2.0", true, ""},
+		{"devel", true, ""},
+	} {
+		f := fakeRemote()
+		f.answers["getKojiVersion"] = tc.version
+		r := &Remote{Hub: f}
+		o := ReadOptions{Args: []string{"t-el9"}}
+		if tc.sinceLast {
+			o.Since = func(string) (int, bool) { return 90, true }
+		}
+		_, err := r.Read(context.Background(), "https://old.example/kojihub", o)
+		if tc.want == "" {
+			if err != nil {
+				t.Errorf("%v: %v", tc.version, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%v (since-last %v): %v, want %q", tc.version, tc.sinceLast, err, tc.want)
+		}
+		if r.Requests() != 1 {
+			t.Errorf("%v: %d requests before the refusal", tc.version, r.Requests())
+		}
+	}
+	if err := checkVersion("https://x", "", koji.NewFault(koji.GenericError, "Invalid method: getKojiVersion"), false); err == nil || !strings.Contains(err.Error(), "older than Koji 1.25") {
+		t.Errorf("no getKojiVersion: %v", err)
 	}
 }

@@ -49,6 +49,8 @@ type call struct {
 	what string
 	dst  any
 	koji.Call
+	// fault, when set, takes the call's fault instead of failing the batch.
+	fault func(*koji.Fault)
 }
 
 // batch runs calls in multiCall requests and decodes each answer into its
@@ -68,6 +70,10 @@ func (r *Remote) batch(ctx context.Context, calls []call) error {
 	}
 	for i, c := range calls {
 		if res[i].Fault != nil {
+			if c.fault != nil {
+				c.fault(res[i].Fault)
+				continue
+			}
 			return fmt.Errorf("%s: %w", c.what, res[i].Fault)
 		}
 		if c.dst == nil {
@@ -102,7 +108,10 @@ func (r *Remote) Read(ctx context.Context, source string, o ReadOptions) (*Snaps
 	var last koji.Event
 	targets := make([]*koji.BuildTarget, len(o.Args))
 	tags := make([]*koji.Tag, len(o.Args))
-	calls := []call{{what: "getLastEvent", dst: &last, Call: koji.Call{Method: "getLastEvent"}}}
+	var version string
+	var versionFault *koji.Fault
+	calls := []call{{what: "getLastEvent", dst: &last, Call: koji.Call{Method: "getLastEvent"}},
+		{what: "getKojiVersion", dst: &version, Call: koji.Call{Method: "getKojiVersion"}, fault: func(f *koji.Fault) { versionFault = f }}}
 	for i, a := range o.Args {
 		calls = append(calls,
 			call{what: "getBuildTarget " + a, dst: &targets[i], Call: koji.Call{Method: "getBuildTarget", Args: []any{a}}},
@@ -111,7 +120,10 @@ func (r *Remote) Read(ctx context.Context, source string, o ReadOptions) (*Snaps
 	if err := r.batch(ctx, calls); err != nil {
 		return nil, err
 	}
-	s := &Snapshot{Source: source, Event: last.ID, RPMs: map[int][]koji.RPM{}}
+	if err := checkVersion(source, version, versionFault, o.Since != nil); err != nil {
+		return nil, err
+	}
+	s := &Snapshot{Source: source, Event: last.ID, Version: version, RPMs: map[int][]koji.RPM{}}
 	ev := map[string]any{"event": s.Event}
 	var roots []string
 	seenRoot := map[string]bool{}
@@ -336,4 +348,31 @@ func EventOf(extra map[string]any) (int, bool) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(fmt.Sprint(v)))
 	return n, err == nil
+}
+
+// The Koji versions the mirror needs: getKojiVersion came in 1.25 (older
+// hubs lack calls and members the reads use), the history of package
+// owners (tag_package_owners, read by --since-last) in 1.34.
+var (
+	minKoji          = [2]int{1, 25}
+	minKojiSinceLast = [2]int{1, 34}
+)
+
+// checkVersion refuses a remote older than the mirror can read.
+func checkVersion(source, version string, fault *koji.Fault, sinceLast bool) error {
+	if fault != nil {
+		return fmt.Errorf("%s answers no getKojiVersion (%v): it is older than Koji %d.%d, which hub mirror needs", source, fault, minKoji[0], minKoji[1])
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil {
+		return nil // an unknown version string: try
+	}
+	older := func(v [2]int) bool { return major < v[0] || major == v[0] && minor < v[1] }
+	if older(minKoji) {
+		return fmt.Errorf("%s is Koji %s: hub mirror needs Koji %d.%d or later", source, version, minKoji[0], minKoji[1])
+	}
+	if sinceLast && older(minKojiSinceLast) {
+		return fmt.Errorf("%s is Koji %s: --since-last needs Koji %d.%d or later (the history of package owners); mirror without --since-last", source, version, minKojiSinceLast[0], minKojiSinceLast[1])
+	}
+	return nil
 }

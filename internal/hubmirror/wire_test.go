@@ -29,6 +29,7 @@ const wireDir = "../../testdata/xmlrpc/koji-wire"
 // refuses it (getTag_wrong_kwarg).
 var wireSigs = map[string][]string{
 	"getLastEvent":        {"before", "strict"},
+	"getKojiVersion":      {},
 	"getBuildTarget":      {"info", "event", "strict"},
 	"getTag":              {"tagInfo", "strict", "event", "blocked"},
 	"getFullInheritance":  {"tag", "event", "reverse"},
@@ -50,7 +51,7 @@ var historyKwargs = []string{"tables", "tag", "build", "package", "user", "permi
 var wireFuncs = map[string]string{"getTag": "get_tag", "getTagGroups": "readTagGroups", "listPackages": "list_packages",
 	"listTagged": "list_tagged", "listRPMs": "list_rpms", "getFullInheritance": "getFullInheritance",
 	"getInheritanceData": "getInheritanceData", "getTagExternalRepos": "get_tag_external_repos",
-	"getBuildTarget": "get_build_target", "getLastEvent": "getLastEvent"}
+	"getBuildTarget": "get_build_target", "getLastEvent": "getLastEvent", "getKojiVersion": "getKojiVersion"}
 
 func wireValue(t *testing.T, name string) any {
 	t.Helper()
@@ -270,6 +271,8 @@ func (w *wireHub) answer(c koji.Call) (any, *xmlrpc.Fault) {
 	switch c.Method {
 	case "getLastEvent":
 		return w.event, nil
+	case "getKojiVersion":
+		return wireValue(w.t, "getKojiVersion"), nil
 	case "getBuildTarget":
 		if a["info"] == "osg-3.6-el9" {
 			return wireValue(w.t, "getBuildTarget"), nil
