@@ -962,19 +962,9 @@ func genericRows[T any](l []T) ([]map[string]any, error) {
 func (h *Hub) RepoQuery(ctx context.Context, clauses, fields, opts any) (any, error) {
 	var repos []*koji.Repo
 	err := h.read(ctx, func(tx *store.Tx) error {
-		rows, err := tx.Query(repoSelect + ` ORDER BY r.id`)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			r, err := scanRepo(rows)
-			if err != nil {
-				return err
-			}
-			repos = append(repos, r)
-		}
-		return rows.Err()
+		var err error
+		repos, err = readRepos(tx, ` ORDER BY r.id`)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -1049,4 +1039,22 @@ func nullAny(n sql.NullInt64) any {
 		return n.Int64
 	}
 	return nil
+}
+
+// readRepos reads the repos that repoSelect+tail selects.
+func readRepos(tx *store.Tx, tail string, args ...any) ([]*koji.Repo, error) {
+	rows, err := tx.Query(repoSelect+tail, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*koji.Repo
+	for rows.Next() {
+		r, err := scanRepo(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -404,21 +404,11 @@ func defineExtraMethods() {
 		return out, err
 	})
 	def("getActiveRepos", "getActiveRepos()", false, func(ctx context.Context, h *Hub, a args) (any, error) {
-		out := []any{}
+		out := []*koji.Repo{}
 		err := h.read(ctx, func(tx *store.Tx) error {
-			rows, err := tx.Query(repoSelect + ` WHERE r.state IN (0, 1, 4) ORDER BY r.id`)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				r, err := scanRepo(rows)
-				if err != nil {
-					return err
-				}
-				out = append(out, r)
-			}
-			return rows.Err()
+			l, err := readRepos(tx, ` WHERE r.state IN (0, 1, 4) ORDER BY r.id`)
+			out = append(out, l...)
+			return err
 		})
 		return out, err
 	})
