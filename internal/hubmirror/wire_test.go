@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/osg-htc/osg-build-go/internal/testutil"
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 	"github.com/osg-htc/osg-build-go/pkg/rpm"
@@ -399,9 +400,7 @@ func (w *wireHub) MultiCall(ctx context.Context, calls []koji.Call, o koji.Multi
 // answers the files by their path under the topurl.
 func wireRPMs(t *testing.T, w *wireHub) Fetch {
 	t.Helper()
-	if _, err := exec.LookPath("rpmbuild"); err != nil {
-		t.Skip("needs rpmbuild")
-	}
+	testutil.RequireTool(t, "rpmbuild")
 	top := t.TempDir()
 	spec := filepath.Join(top, "hello.spec")
 	if err := os.WriteFile(spec, []byte(`Name: hello
