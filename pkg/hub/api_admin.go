@@ -355,11 +355,8 @@ func (h *Hub) SnapshotTag(ctx context.Context, src koji.Ref, dst string, o Snaps
 	}
 	return h.write(ctx, func(tx *store.Tx) error {
 		tctx := context.WithValue(ctx, txKey{}, tx)
-		c, err := h.caller(ctx, tx)
+		c, err := h.tagCaller(ctx, tx)
 		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
 			return err
 		}
 		if id, _, err := activeTag(tx, koji.ByName(dst)); err != nil {
@@ -367,17 +364,11 @@ func (h *Hub) SnapshotTag(ctx context.Context, src koji.Ref, dst string, o Snaps
 		} else if id != 0 {
 			return fault(koji.GenericError, "Target tag already exists")
 		}
-		sid, _, err := mustTag(tx, src)
+		st, err := liveTag(tx, src, o.Event)
 		if err != nil {
 			return err
 		}
-		st, err := readTag(tx, sid, o.Event)
-		if err != nil {
-			return err
-		}
-		if st == nil {
-			return fault(koji.GenericError, "No such tagInfo: %s", pyRepr(src.Value()))
-		}
+		sid := st.ID
 		if st.Locked && !o.Force {
 			return fault(koji.GenericError, "Source tag is locked, use force to copy")
 		}

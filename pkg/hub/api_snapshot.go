@@ -25,35 +25,19 @@ func (h *Hub) SnapshotTagModify(ctx context.Context, src, dst koji.Ref, o Snapsh
 	}
 	return h.write(ctx, func(tx *store.Tx) error {
 		tctx := context.WithValue(ctx, txKey{}, tx)
-		c, err := h.caller(ctx, tx)
+		c, err := h.tagCaller(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		sid, _, err := mustTag(tx, src)
+		st, err := liveTag(tx, src, o.Event)
 		if err != nil {
 			return err
 		}
-		st, err := readTag(tx, sid, o.Event)
+		dt, err := liveTag(tx, dst, nil)
 		if err != nil {
 			return err
 		}
-		if st == nil {
-			return fault(koji.GenericError, "No such tagInfo: %s", pyRepr(src.Value()))
-		}
-		did, dname, err := mustTag(tx, dst)
-		if err != nil {
-			return err
-		}
-		dt, err := readTag(tx, did, nil)
-		if err != nil {
-			return err
-		}
-		if dt == nil {
-			return fault(koji.GenericError, "No such tagInfo: %s", pyRepr(dst.Value()))
-		}
+		sid, did, dname := st.ID, dt.ID, dt.Name
 		if (st.Locked || dt.Locked) && !o.Force {
 			return fault(koji.GenericError, "Source or destination tag is locked, use force to copy")
 		}

@@ -214,27 +214,48 @@ func (h *Hub) write(ctx context.Context, fn func(tx *store.Tx) error) error {
 	return h.db.Write(ctx, fn)
 }
 
+// tagCaller is the caller of ctx, who must have the tag permission.
+func (h *Hub) tagCaller(ctx context.Context, tx *store.Tx) (*Caller, error) {
+	c, err := h.caller(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.assertPerm(tx, c, "tag"); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// liveTag reads a tag as it is at ev (nil: now); a tag unknown or deleted
+// then is Koji's "No such tagInfo" fault.
+func liveTag(tx *store.Tx, ref koji.Ref, ev *int64) (*tagRow, error) {
+	id, _, err := mustTag(tx, ref)
+	if err != nil {
+		return nil, err
+	}
+	t, err := readTag(tx, id, ev)
+	if err != nil {
+		return nil, err
+	}
+	if t == nil {
+		return nil, fault(koji.GenericError, "No such tagInfo: %s", pyRepr(ref.Value()))
+	}
+	return t, nil
+}
+
 // tagWrite runs fn in a write transaction for a caller with the tag
 // permission, on the tag (its id and name).
 func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, c *Caller, tid int64, tname string) error) error {
 	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
+		c, err := h.tagCaller(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := h.assertPerm(tx, c, "tag"); err != nil {
-			return err
-		}
-		tid, tname, err := mustTag(tx, tag)
+		t, err := liveTag(tx, tag, nil) // a deleted tag is no tag
 		if err != nil {
 			return err
 		}
-		if t, err := readTag(tx, tid, nil); err != nil {
-			return err
-		} else if t == nil { // deleted
-			return fault(koji.GenericError, "No such tagInfo: %s", pyRepr(tag.Value()))
-		}
-		return fn(tx, c, tid, tname)
+		return fn(tx, c, t.ID, t.Name)
 	})
 }
 
