@@ -34,13 +34,13 @@ type DownloadBuildOptions struct {
 	RPM        bool
 	Key        string
 	TopURL     string
-	NoProgress bool
 	Dir        string // where to write (the current directory)
 }
 
 // NewCmdDownloadBuild returns the download-build command.
 func NewCmdDownloadBuild(f *cmdutil.Factory, runF func(*DownloadBuildOptions) error) *cobra.Command {
 	opts := &DownloadBuildOptions{Common: shared.NewCommon(f)}
+	var noProgress bool
 	cmd := &cobra.Command{
 		Use:   "download-build <n-v-r | build_id | package>",
 		Short: "Download a build's RPMs into the current directory",
@@ -56,6 +56,9 @@ a temporary name and renamed into place.`,
 		Args:    shared.RangeArgs(1, 1, "please specify a package N-V-R or build ID"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Build = args[0]
+			if noProgress {
+				opts.IO.SetNoProgress(true)
+			}
 			n := 0
 			for _, b := range []bool{opts.LatestFrom != "", opts.TaskID, opts.RPM} {
 				if b {
@@ -79,7 +82,7 @@ a temporary name and renamed into place.`,
 	fl.BoolVar(&opts.RPM, "rpm", false, "the argument is one RPM's N-V-R.A: download only it")
 	fl.StringVar(&opts.Key, "key", "", "download the copies signed with `KEY` (data/signed/KEY/...)")
 	fl.StringVar(&opts.TopURL, "topurl", "", "the hub's files `URL` (default: the Koji config's topurl)")
-	fl.BoolVar(&opts.NoProgress, "noprogress", false, "do not show a progress bar")
+	fl.BoolVar(&noProgress, "noprogress", false, "do not show a progress bar")
 	return cmd
 }
 
@@ -183,11 +186,7 @@ func downloadBuildRun(ctx context.Context, opts *DownloadBuildOptions) error {
 // fetcher returns how to read a file below the hub's topdir: a copy for
 // the embedded hub, HTTP from the topurl for a Koji hub.
 func fetcher(h koji.Hub, opts *DownloadBuildOptions) (hubfiles.Fetch, error) {
-	var progress io.Writer
-	if opts.IO.StderrProgress() && !opts.NoProgress {
-		progress = opts.IO.ErrOut
-	}
-	fetch, err := hubfiles.Fetcher(h, opts.TopURL, progress)
+	fetch, err := opts.Fetcher(h, opts.TopURL)
 	if err != nil {
 		return nil, err
 	}

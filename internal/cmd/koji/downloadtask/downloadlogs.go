@@ -283,7 +283,7 @@ func (r *logsRunner) saveBuildLogs(ctx context.Context, b *koji.Build, arg strin
 		return err
 	}
 	logs, _ := v.([]any)
-	fetch, err := fetcher(r.h, r.opts.TopURL, &r.opts.Common, false)
+	fetch, err := r.opts.Fetcher(r.h, r.opts.TopURL)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,6 @@ import (
 	"github.com/osg-htc/osg-build-go/internal/atomicfile"
 	"github.com/osg-htc/osg-build-go/internal/cmd/koji/shared"
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
-	"github.com/osg-htc/osg-build-go/internal/hubfiles"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
 )
 
@@ -37,7 +36,6 @@ type TaskOptions struct {
 	All          bool
 	DirPerTask   bool
 	ParentOnly   bool
-	NoProgress   bool
 	Filter, Skip []string
 	Dir          string // where to write (the current directory)
 }
@@ -45,6 +43,7 @@ type TaskOptions struct {
 // NewCmdDownloadTask returns the download-task command.
 func NewCmdDownloadTask(f *cmdutil.Factory, runF func(*TaskOptions) error) *cobra.Command {
 	opts := &TaskOptions{Common: shared.NewCommon(f)}
+	var noProgress bool
 	cmd := &cobra.Command{
 		Use:   "download-task <task_id>",
 		Short: "Download the RPMs (and logs) a build task wrote",
@@ -65,6 +64,9 @@ topurl (or --topurl). Each file is written under a temporary name.`,
 				return cmdutil.FlagErrorf("task id must be a number: %q", args[0])
 			}
 			opts.TaskID = id
+			if noProgress {
+				opts.IO.SetNoProgress(true)
+			}
 			if len(opts.Filter) > 0 && len(opts.Skip) > 0 {
 				return cmdutil.FlagErrorf("only --filter or --skip may be given, not both")
 			}
@@ -79,7 +81,7 @@ topurl (or --topurl). Each file is written under a temporary name.`,
 	cmd.Flags().StringVar(&opts.TopURL, "topurl", "", "the `URL` of the hub's files (default: the config's topurl)")
 	cmd.Flags().BoolVar(&opts.NoWait, "nowait", false, "do not wait for a running task: refuse")
 	cmd.Flags().Bool("wait", true, "wait for a running task to finish (the default)")
-	cmd.Flags().BoolVar(&opts.NoProgress, "noprogress", false, "do not show a progress bar")
+	cmd.Flags().BoolVar(&noProgress, "noprogress", false, "do not show a progress bar")
 	cmd.Flags().BoolVar(&opts.All, "all", false, "every file of every task, not only build and buildArch RPMs")
 	cmd.Flags().BoolVar(&opts.DirPerTask, "dirpertask", false, "write each task's files into a directory named by its id")
 	cmd.Flags().BoolVar(&opts.ParentOnly, "parentonly", false, "only the task's own files, not its children's")
@@ -284,7 +286,7 @@ func taskRun(ctx context.Context, opts *TaskOptions) error {
 		opts.Printf("No files for download found.\n")
 		return nil
 	}
-	fetch, err := fetcher(h, opts.TopURL, &opts.Common, opts.NoProgress)
+	fetch, err := opts.Fetcher(h, opts.TopURL)
 	if err != nil {
 		return err
 	}
@@ -333,14 +335,4 @@ func taskRun(ctx context.Context, opts *TaskOptions) error {
 		return opts.WriteJSON(written)
 	}
 	return nil
-}
-
-// fetcher reads files below the hub's topdir, with a progress bar on a
-// terminal.
-func fetcher(h koji.Hub, topURL string, c *shared.Common, noProgress bool) (hubfiles.Fetch, error) {
-	var progress io.Writer
-	if c.IO.StderrProgress() && !noProgress {
-		progress = c.IO.ErrOut
-	}
-	return hubfiles.Fetcher(h, topURL, progress)
 }

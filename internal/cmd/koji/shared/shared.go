@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/osg-htc/osg-build-go/internal/cmdutil"
+	"github.com/osg-htc/osg-build-go/internal/hubfiles"
 	"github.com/osg-htc/osg-build-go/internal/iostreams"
 	"github.com/osg-htc/osg-build-go/internal/xmlrpc"
 	"github.com/osg-htc/osg-build-go/pkg/koji"
@@ -75,6 +76,18 @@ func (c *Common) WriteJSON(v any) error { return WriteJSON(c.IO.Out, v) }
 // Printf writes to the data stream.
 func (c *Common) Printf(format string, args ...any) {
 	fmt.Fprintf(c.IO.Out, format, args...)
+}
+
+// Fetcher reads files below the hub's topdir (copied from an embedded
+// hub's, over HTTP from topURL or the config's topurl otherwise), with a
+// progress bar on stderr when it is a terminal and neither --quiet nor
+// --noprogress was given.
+func (c *Common) Fetcher(h koji.Hub, topURL string) (hubfiles.Fetch, error) {
+	var progress io.Writer
+	if c.IO.StderrProgress() {
+		progress = c.IO.ErrOut
+	}
+	return hubfiles.Fetcher(h, topURL, progress)
 }
 
 // Statusf writes a status line to stderr (not in quiet mode).
