@@ -116,7 +116,7 @@ func snapshotPkgs(tx *store.Tx, user, sid, did int64, ev *int64) error {
 	if err != nil {
 		return err
 	}
-	for _, name := range sortedNames(dp) {
+	for _, name := range sortedKeys(dp) {
 		if _, ok := sp[name]; !ok {
 			e := dp[name]
 			if err := pkglistAdd(tx, user, did, e.PackageID, e.OwnerID, true, e.ExtraArches); err != nil {
@@ -124,7 +124,7 @@ func snapshotPkgs(tx *store.Tx, user, sid, did int64, ev *int64) error {
 			}
 		}
 	}
-	for _, name := range sortedNames(sp) {
+	for _, name := range sortedKeys(sp) {
 		if _, ok := dp[name]; !ok {
 			e := sp[name]
 			if err := pkglistAdd(tx, user, did, e.PackageID, e.OwnerID, e.Blocked, e.ExtraArches); err != nil {
@@ -133,15 +133,6 @@ func snapshotPkgs(tx *store.Tx, user, sid, did int64, ev *int64) error {
 		}
 	}
 	return nil
-}
-
-func sortedNames[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // orderedBuilds is a package's builds, oldest tagging first.

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -313,7 +314,7 @@ func report(o *Options, dir string, sum *hubmirror.Summary) {
 	fmt.Fprintf(out, "%s %d tags at event %d: %d builds imported, %d taggings, %d untaggings\n",
 		what, len(r.Tags), r.Event, r.Imported, r.Tagged, r.Untagged)
 	fmt.Fprintf(out, "Files: %d downloaded (%s), %d already here\n", r.Downloaded, size(r.Bytes), r.Reused)
-	for _, t := range sortedRepoTags(r.Repos) {
+	for _, t := range slices.Sorted(maps.Keys(r.Repos)) {
 		fmt.Fprintf(out, "Repo: %s %d\n", t, r.Repos[t])
 	}
 	per := 0.0
@@ -330,15 +331,6 @@ func report(o *Options, dir string, sum *hubmirror.Summary) {
 	for _, lo := range r.Local {
 		fmt.Fprintf(o.IO.ErrOut, "Build on top of the mirror with: osg-build --hub local:%s koji --koji-target %s --koji-tag TARGET PKGDIR\n", dir, lo.Target)
 	}
-}
-
-func sortedRepoTags(m map[string]int) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func size(n int64) string {
