@@ -355,7 +355,7 @@ func (h *Hub) SnapshotTag(ctx context.Context, src koji.Ref, dst string, o Snaps
 	}
 	return h.write(ctx, func(tx *store.Tx) error {
 		tctx := context.WithValue(ctx, txKey{}, tx)
-		c, err := h.tagCaller(ctx, tx)
+		c, err := h.permCaller(ctx, tx, "tag")
 		if err != nil {
 			return err
 		}
@@ -534,11 +534,8 @@ func (h *Hub) EditExternalRepo(ctx context.Context, repo koji.Ref, name, url str
 // adminExternalRepo checks the admin permission and finds an active
 // external repo (Koji's strict get_external_repo).
 func (h *Hub) adminExternalRepo(ctx context.Context, tx *store.Tx, repo koji.Ref) (*Caller, *koji.ExternalRepo, error) {
-	c, err := h.caller(ctx, tx)
+	c, err := h.permCaller(ctx, tx, "admin")
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := h.assertPerm(tx, c, "admin"); err != nil {
 		return nil, nil, err
 	}
 	w, a := extRepoWhere(repo)

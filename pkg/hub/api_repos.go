@@ -486,14 +486,10 @@ func (h *Hub) RepoCheckRequest(ctx context.Context, id int) (map[string]any, err
 // (admin).
 func (h *Hub) RepoSetRequestPriority(ctx context.Context, id, priority int) error {
 	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
-		if err != nil {
+		if _, err := h.permCaller(ctx, tx, "admin"); err != nil {
 			return err
 		}
-		if err := h.assertPerm(tx, c, "admin"); err != nil {
-			return err
-		}
-		_, err = tx.Exec(`UPDATE repo_queue SET priority = ? WHERE id = ?`, priority, id)
+		_, err := tx.Exec(`UPDATE repo_queue SET priority = ? WHERE id = ?`, priority, id)
 		return err
 	})
 }
@@ -503,11 +499,8 @@ func (h *Hub) RepoSetRequestPriority(ctx context.Context, id, priority int) erro
 // DELETED is final, the same state is a no-op.
 func (h *Hub) RepoSetState(ctx context.Context, id int, state int) error {
 	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.caller(ctx, tx)
+		_, err := h.permCaller(ctx, tx, "repo")
 		if err != nil {
-			return err
-		}
-		if err := h.assertPerm(tx, c, "repo"); err != nil {
 			return err
 		}
 		if state < 0 || state > int(koji.RepoProblem) {

@@ -25,7 +25,7 @@ func (h *Hub) SnapshotTagModify(ctx context.Context, src, dst koji.Ref, o Snapsh
 	}
 	return h.write(ctx, func(tx *store.Tx) error {
 		tctx := context.WithValue(ctx, txKey{}, tx)
-		c, err := h.tagCaller(ctx, tx)
+		c, err := h.permCaller(ctx, tx, "tag")
 		if err != nil {
 			return err
 		}

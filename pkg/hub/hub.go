@@ -214,13 +214,13 @@ func (h *Hub) write(ctx context.Context, fn func(tx *store.Tx) error) error {
 	return h.db.Write(ctx, fn)
 }
 
-// tagCaller is the caller of ctx, who must have the tag permission.
-func (h *Hub) tagCaller(ctx context.Context, tx *store.Tx) (*Caller, error) {
+// permCaller is the caller of ctx, who must have the permission perm.
+func (h *Hub) permCaller(ctx context.Context, tx *store.Tx, perm string) (*Caller, error) {
 	c, err := h.caller(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.assertPerm(tx, c, "tag"); err != nil {
+	if err := h.assertPerm(tx, c, perm); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -247,7 +247,7 @@ func liveTag(tx *store.Tx, ref koji.Ref, ev *int64) (*tagRow, error) {
 // permission, on the tag (its id and name).
 func (h *Hub) tagWrite(ctx context.Context, tag koji.Ref, fn func(tx *store.Tx, c *Caller, tid int64, tname string) error) error {
 	return h.write(ctx, func(tx *store.Tx) error {
-		c, err := h.tagCaller(ctx, tx)
+		c, err := h.permCaller(ctx, tx, "tag")
 		if err != nil {
 			return err
 		}
